@@ -1,0 +1,46 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { ConfigurableAuthModule } from './auth-module.definition.js';
+import { Authorizer } from './authorization/authorizer.js';
+import { Clock, SystemClock } from './clock/clock.js';
+import { AuthGuard } from './guards/auth.guard.js';
+import { LoginThrottle } from './login/login-throttle.js';
+import { PasswordLogin } from './login/password-login.js';
+import { Argon2PasswordHasher } from './passwords/argon2-password-hasher.js';
+import { PasswordHasher } from './passwords/password-hasher.js';
+import { AuthStore } from './stores/auth-store.js';
+import { MemoryStore } from './stores/memory.store.js';
+import { AuthOptions } from './options/auth-options.js';
+import { RoutePolicies } from './policy/route-policies.js';
+import { BUILT_IN_STRATEGIES } from './strategies/built-in-strategies.js';
+import { StrategyRegistry } from './strategies/strategy-registry.js';
+
+/**
+ * Authentication and authorization for the whole application.
+ *
+ * @example
+ * AuthModule.forRoot({ jwt: { algorithms: ['HS256'], secret: process.env.JWT_SECRET!, issuer, audience } })
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    AuthOptions,
+    { provide: Clock, useClass: SystemClock },
+    {
+      provide: AuthStore,
+      useFactory: (options: AuthOptions, clock: Clock) => options.raw.store ?? new MemoryStore(clock),
+      inject: [AuthOptions, Clock],
+    },
+    { provide: PasswordHasher, useClass: Argon2PasswordHasher },
+    LoginThrottle,
+    PasswordLogin,
+    StrategyRegistry,
+    RoutePolicies,
+    Authorizer,
+    AuthGuard,
+    { provide: APP_GUARD, useExisting: AuthGuard },
+    ...BUILT_IN_STRATEGIES,
+  ],
+  exports: [AuthOptions, Clock, AuthStore, PasswordHasher, PasswordLogin, LoginThrottle, StrategyRegistry, RoutePolicies, AuthGuard, ...BUILT_IN_STRATEGIES],
+})
+export class AuthModule extends ConfigurableAuthModule {}

@@ -1,0 +1,60 @@
+/**
+ * Stable codes for every way authentication or authorization can fail. Domain code throws
+ * `AuthError`; only `errors/http-error.mapper.ts` knows how each code becomes an HTTP answer.
+ */
+export type AuthErrorCode =
+  /** No credentials for any strategy the route accepts (401, challenge without `error`). */
+  | 'credentials_missing'
+  /** A bearer token was sent but is not acceptable (401 `invalid_token`). */
+  | 'invalid_token'
+  /** Non-token credentials (API key, Basic, session) were sent but are wrong (401). */
+  | 'invalid_credentials'
+  /** The request is malformed in a way the client must fix (400 `invalid_request`). */
+  | 'invalid_request'
+  /** Authenticated, but a required OAuth2 scope is missing (403 `insufficient_scope`). */
+  | 'insufficient_scope'
+  /** Authenticated, but roles, permissions, ownership or another rule deny access (403). */
+  | 'forbidden'
+  /** The resource an ownership check needs does not exist (404). */
+  | 'not_found'
+  /** Too many failed attempts: the account or client is locked for a while (429). */
+  | 'locked'
+  /** State or keys needed to decide cannot be reached right now: fail closed (503). */
+  | 'unavailable';
+
+export interface AuthErrorOptions {
+  /** Safe, short text for the client (`error_description`, `message`). Never a library message. */
+  readonly description?: string;
+  /** The underlying error, for logs only. */
+  readonly cause?: unknown;
+  /** Strategy that raised the error; decides which challenge gets the `error` attribute. */
+  readonly strategy?: string;
+  /** Scopes the route requires, for `insufficient_scope`. */
+  readonly scopes?: readonly string[];
+  /** Seconds after which the client may retry, for `locked` and `unavailable`. */
+  readonly retryAfterSeconds?: number;
+}
+
+/** An authentication or authorization failure, independent of HTTP. */
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  readonly description: string | undefined;
+  readonly strategy: string | undefined;
+  readonly scopes: readonly string[] | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(
+    readonly code: AuthErrorCode,
+    options: AuthErrorOptions = {},
+  ) {
+    super(options.description ?? code, { cause: options.cause });
+    this.description = options.description;
+    this.strategy = options.strategy;
+    this.scopes = options.scopes;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+
+  static isAuthError(value: unknown): value is AuthError {
+    return value instanceof AuthError;
+  }
+}

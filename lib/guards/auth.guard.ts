@@ -1,0 +1,154 @@
+import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { Authorizer } from '../authorization/authorizer.js';
+import { AuthError } from '../errors/auth.error.js';
+import { toHttpDenial } from '../errors/http-error.mapper.js';
+import type { AuthRequest } from '../http/auth-request.js';
+import { requestFromContext } from '../http/context-request.js';
+import { setPrincipal } from '../http/request-state.js';
+import { AuthOptions } from '../options/auth-options.js';
+import { type CompiledRoutePolicy, RoutePolicies } from '../policy/route-policies.js';
+import type { Principal } from '../principal/principal.js';
+import type { AuthStrategy, MaybePromise } from '../strategies/auth-strategy.js';
+
+const isPromise = <T>(value: MaybePromise<T>): value is Promise<T> =>
+  typeof (value as Promise<T> | null)?.then === 'function';
+
+/**
+ * The one global guard: read the route policy, authenticate, authorize, attach. When every step
+ * answers synchronously (a cached token, no owner lookup) so does the guard — no promise allocated.
+ * Subclass it and override the `protected` hooks to customize, then provide it as `APP_GUARD`.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  protected readonly logger = new Logger('nest-warden');
+
+  constructor(
+    protected readonly policies: RoutePolicies,
+    protected readonly authorizer: Authorizer,
+    protected readonly options: AuthOptions,
+    protected readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const policy = this.policies.get(context.getClass(), context.getHandler());
+    if (policy.access === 'public' || policy.access === 'unguarded') return true;
+    const request = requestFromContext(context);
+    try {
+      const principal = this.authenticate(request, policy.strategyInstances, 0);
+      if (isPromise(principal)) {
+        return principal.then(
+          (found) => this.afterAuthentication(context, request, policy, found),
+          (error: unknown) => this.deny(context, policy, error),
+        );
+      }
+      return this.afterAuthentication(context, request, policy, principal);
+    } catch (error) {
+      return this.deny(context, policy, error);
+    }
+  }
+
+  /** Tries strategies in order; the first principal wins, `null` means "not mine", a throw is final. */
+  protected authenticate(
+    request: AuthRequest,
+    strategies: readonly AuthStrategy[],
+    from: number,
+  ): MaybePromise<Principal | null> {
+    for (let i = from; i < strategies.length; i++) {
+      const result = strategies[i].authenticate(request);
+      if (isPromise(result)) {
+        return result.then((principal) => principal ?? this.authenticate(request, strategies, i + 1));
+      }
+      if (result) return result;
+    }
+    return null;
+  }
+
+  private afterAuthentication(
+    context: ExecutionContext,
+    request: AuthRequest,
+    policy: CompiledRoutePolicy,
+    principal: Principal | null,
+  ): boolean | Promise<boolean> {
+    try {
+      if (!principal) {
+        if (policy.access === 'optional') return true;
+        throw new AuthError('credentials_missing');
+      }
+      const authorized = this.authorizer.authorize(principal, policy, request);
+      if (isPromise(authorized)) {
+        return authorized.then(
+          () => this.attach(context, request, principal),
+          (error: unknown) => this.deny(context, policy, error),
+        );
+      }
+      return this.attach(context, request, principal);
+    } catch (error) {
+      return this.deny(context, policy, error);
+    }
+  }
+
+  /** Step 4: make the caller available to `@CurrentUser()`, through `resolveUser` when configured. */
+  protected attach(context: ExecutionContext, request: AuthRequest, principal: Principal): boolean | Promise<boolean> {
+    const resolveUser = this.options.raw.resolveUser;
+    if (!resolveUser) {
+      setPrincipal(request, principal, principal);
+      return true;
+    }
+    const finish = (user: unknown): boolean => {
+      if (user === null || user === undefined) {
+        return this.deny(context, undefined, new AuthError('invalid_credentials', { description: 'Unknown user' }));
+      }
+      setPrincipal(request, principal, user);
+      return true;
+    };
+    const user = resolveUser(principal, request);
+    return isPromise(user) ? user.then(finish) : finish(user);
+  }
+
+  /** Turns a failure into the HTTP answer: headers on the response, Nest's exception for the body. */
+  protected deny(context: ExecutionContext, policy: CompiledRoutePolicy | undefined, error: unknown): never {
+    if (!AuthError.isAuthError(error)) throw error;
+    if (error.code === 'unavailable') {
+      this.logger.error(`Denied ${this.describe(context)}: ${error.message}`, (error.cause as Error | undefined)?.stack);
+    }
+    const denial = toHttpDenial(error, this.challengesFor(policy, error));
+    if (context.getType() === 'http') {
+      const response = context.switchToHttp().getResponse<unknown>();
+      const adapter = this.adapterHost.httpAdapter;
+      for (const [name, value] of denial.headers) adapter.setHeader(response, name, value as string);
+    }
+    throw denial.exception;
+  }
+
+  /** RFC 6750 §3 / RFC 9110 §11.6.1: one challenge per strategy the route accepts. */
+  protected challengesFor(policy: CompiledRoutePolicy | undefined, error: AuthError): readonly string[] {
+    if (!policy) return [];
+    const realm = this.options.realm;
+    switch (error.code) {
+      case 'credentials_missing':
+        return policy.missingChallenges;
+      case 'invalid_token':
+      case 'invalid_credentials':
+      case 'invalid_request': {
+        const challenges: string[] = [];
+        for (const strategy of policy.strategyInstances) {
+          const challenge = strategy.challenge?.(realm, strategy.name === error.strategy ? error : undefined);
+          if (challenge) challenges.push(challenge);
+        }
+        return challenges;
+      }
+      case 'insufficient_scope': {
+        const strategy = policy.strategyInstances.find((s) => s.name === error.strategy);
+        const challenge = strategy?.challenge?.(realm, error);
+        return challenge ? [challenge] : [];
+      }
+      default:
+        return [];
+    }
+  }
+
+  private describe(context: ExecutionContext): string {
+    return `${context.getClass().name}.${context.getHandler().name}`;
+  }
+}

@@ -1,0 +1,44 @@
+// The public API of nest-warden. Everything not exported here is internal.
+export { AuthModule } from './auth.module.js';
+export { AUTH_MODULE_OPTIONS } from './auth-module.definition.js';
+export type { AuthModuleExtras, AuthModuleOptions, RoleOptions } from './auth-module.options.js';
+export { AuthOptions } from './options/auth-options.js';
+
+export { Auth, type AuthDecoratorOptions } from './decorators/auth.decorator.js';
+export { CurrentUser } from './decorators/current-user.decorator.js';
+export { OptionalAuth } from './decorators/optional-auth.decorator.js';
+export { OwnedResource } from './decorators/owned-resource.decorator.js';
+export { Owner, type OwnerOptions } from './decorators/owner.decorator.js';
+export { Permissions } from './decorators/permissions.decorator.js';
+export { Public } from './decorators/public.decorator.js';
+export { Roles } from './decorators/roles.decorator.js';
+export { Scopes } from './decorators/scopes.decorator.js';
+
+export { AuthGuard } from './guards/auth.guard.js';
+export { Authorizer } from './authorization/authorizer.js';
+export type { OwnedResource as OwnedResourceResult, OwnershipResolver } from './authorization/ownership-resolver.js';
+export { RoutePolicies, type CompiledRoutePolicy } from './policy/route-policies.js';
+export { hasAuthorizationRules, type RouteAccess, type RoutePolicy } from './policy/route-policy.js';
+
+export { AuthStrategy, type MaybePromise, type SecuritySchemeDescription } from './strategies/auth-strategy.js';
+export { StrategyRegistry } from './strategies/strategy-registry.js';
+export { JwtStrategy } from './strategies/jwt/jwt.strategy.js';
+export type { ClaimMappingOptions, JwtAlgorithm, JwtStrategyOptions, RemoteJwksOptions } from './strategies/jwt/jwt.options.js';
+
+export { AuthError, type AuthErrorCode, type AuthErrorOptions } from './errors/auth.error.js';
+export { AuthConfigurationError } from './errors/configuration.error.js';
+export { formatChallenge } from './errors/challenge.js';
+export type { AuthRequest } from './http/auth-request.js';
+export { readCookie, readHeader, readQuery } from './http/auth-request.js';
+export { getPrincipal } from './http/request-state.js';
+export type { Principal } from './principal/principal.js';
+export { Clock, SystemClock } from './clock/clock.js';
+
+export { AuthStore, StoreUnavailableError } from './stores/auth-store.js';
+export { MemoryStore, type MemoryStoreOptions } from './stores/memory.store.js';
+export { PasswordHasher, PasswordPolicyError, type PasswordHasherOptions } from './passwords/password-hasher.js';
+export { Argon2PasswordHasher } from './passwords/argon2-password-hasher.js';
+export { UserDirectory, type UserAccount } from './users/user-directory.js';
+export { PasswordLogin, type PasswordLoginAttempt } from './login/password-login.js';
+export { LoginThrottle } from './login/login-throttle.js';
+export type { LoginThrottleOptions } from './login/login-throttle.options.js';

@@ -1,0 +1,40 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AUTH_MODULE_OPTIONS } from '../auth-module.definition.js';
+import type { AuthModuleOptions, RoleOptions } from '../auth-module.options.js';
+import { AuthConfigurationError } from '../errors/configuration.error.js';
+
+/**
+ * The module options after validation: defaults applied, top level frozen. Inject this, never
+ * the raw options; every feature reads its own section from here.
+ */
+@Injectable()
+export class AuthOptions {
+  readonly global: boolean;
+  readonly realm: string;
+  /** As configured; the strategy registry computes the effective list. */
+  readonly defaultStrategies: readonly string[] | undefined;
+  readonly roles: RoleOptions;
+  readonly raw: AuthModuleOptions;
+
+  constructor(@Inject(AUTH_MODULE_OPTIONS) options: AuthModuleOptions) {
+    if (options === null || typeof options !== 'object') {
+      throw AuthConfigurationError.create(
+        'AuthModule options must be an object.',
+        'Pass e.g. AuthModule.forRoot({ jwt: { algorithms: ["HS256"], secret } }).',
+      );
+    }
+    const realm = options.realm ?? 'nest-warden';
+    if (!/^[\x20-\x7e]*$/.test(realm) || realm.includes('"') || realm.includes('\\')) {
+      throw AuthConfigurationError.create(
+        `realm ${JSON.stringify(realm)} cannot be written in a WWW-Authenticate header.`,
+        'Use printable ASCII without quotes or backslashes.',
+      );
+    }
+    this.global = options.global ?? true;
+    this.realm = realm;
+    this.defaultStrategies = options.defaultStrategies ? [...options.defaultStrategies] : undefined;
+    this.roles = options.roles ?? {};
+    this.raw = options;
+    Object.freeze(this);
+  }
+}

@@ -1,0 +1,22 @@
+import type { Type } from '@nestjs/common';
+import type { OwnershipResolver } from '../authorization/ownership-resolver.js';
+
+/** Metadata keys; symbols so no other library can collide with them. */
+export const ACCESS_METADATA = Symbol('nest-warden:access');
+export const STRATEGIES_METADATA = Symbol('nest-warden:strategies');
+export const MFA_METADATA = Symbol('nest-warden:mfa');
+export const ROLES_METADATA = Symbol('nest-warden:roles');
+export const PERMISSIONS_METADATA = Symbol('nest-warden:permissions');
+export const SCOPES_METADATA = Symbol('nest-warden:scopes');
+export const OWNER_METADATA = Symbol('nest-warden:owner');
+
+export type AccessMetadata = 'public' | 'optional' | 'protected';
+
+export interface OwnerMetadata {
+  readonly resolver: Type<OwnershipResolver>;
+  readonly bypass: readonly string[];
+}
+
+/** A route handler as Nest hands it over (`ExecutionContext.getHandler()` returns `Function`). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export type RouteHandler = Function;

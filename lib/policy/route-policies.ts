@@ -1,0 +1,106 @@
+import { Injectable, type OnApplicationBootstrap, type Type } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, ModuleRef, Reflector } from '@nestjs/core';
+import type { OwnershipResolver } from '../authorization/ownership-resolver.js';
+import { AuthConfigurationError } from '../errors/configuration.error.js';
+import { AuthOptions } from '../options/auth-options.js';
+import type { AuthStrategy } from '../strategies/auth-strategy.js';
+import { StrategyRegistry } from '../strategies/strategy-registry.js';
+import type { RouteHandler } from './policy-metadata.js';
+import { resolveRoutePolicy, type RoutePolicy } from './route-policy.js';
+
+/** A route policy bound to live collaborators, ready for the guard's hot path. */
+export interface CompiledRoutePolicy extends RoutePolicy {
+  readonly strategyInstances: readonly AuthStrategy[];
+  readonly ownerResolver: OwnershipResolver | undefined;
+  /** `WWW-Authenticate` values for a 401 without credentials, computed once. */
+  readonly missingChallenges: readonly string[];
+}
+
+/** Nest stores the HTTP method of a route handler under this key (`@Get()`, `@Post()`...). */
+const ROUTE_METHOD_METADATA = 'method';
+
+/**
+ * Resolves and caches every route's policy. Controllers are compiled at bootstrap, so a typo in
+ * `@Auth('x')` fails `app.init()` with the route's name; anything else is compiled on first use.
+ */
+@Injectable()
+export class RoutePolicies implements OnApplicationBootstrap {
+  private readonly cache = new WeakMap<RouteHandler, WeakMap<Type, CompiledRoutePolicy>>();
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly registry: StrategyRegistry,
+    private readonly options: AuthOptions,
+    private readonly moduleRef: ModuleRef,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    for (const { controller, handler } of this.routeHandlers()) this.get(controller, handler);
+  }
+
+  /** Every controller route handler in the application. */
+  routeHandlers(): { controller: Type; handler: RouteHandler; methodName: string }[] {
+    const routes: { controller: Type; handler: RouteHandler; methodName: string }[] = [];
+    for (const wrapper of this.discovery.getControllers()) {
+      const controller = wrapper.metatype as Type | undefined;
+      if (!controller?.prototype) continue;
+      for (const methodName of this.scanner.getAllMethodNames(controller.prototype)) {
+        const handler = controller.prototype[methodName] as RouteHandler;
+        if (this.reflector.get(ROUTE_METHOD_METADATA, handler) === undefined) continue;
+        routes.push({ controller, handler, methodName });
+      }
+    }
+    return routes;
+  }
+
+  /** The policy for a handler on a class, resolved on first use and cached. */
+  get(controller: Type, handler: RouteHandler): CompiledRoutePolicy {
+    let byClass = this.cache.get(handler);
+    const cached = byClass?.get(controller);
+    if (cached) return cached;
+    const compiled = this.compile(controller, handler);
+    if (!byClass) this.cache.set(handler, (byClass = new WeakMap()));
+    byClass.set(controller, compiled);
+    return compiled;
+  }
+
+  /** The policy as metadata describes it, without binding strategies (for manifests and OpenAPI). */
+  resolve(controller: Type, handler: RouteHandler): RoutePolicy {
+    return resolveRoutePolicy(this.reflector, controller, handler, {
+      global: this.options.global,
+      defaultStrategies: this.registry.defaultStrategies,
+    });
+  }
+
+  private compile(controller: Type, handler: RouteHandler): CompiledRoutePolicy {
+    const policy = this.resolve(controller, handler);
+    const where = `${controller.name}.${handler.name || '<anonymous>'}`;
+    for (const name of policy.strategies) this.registry.assertKnown(name, `@Auth() on ${where}`);
+    const strategyInstances = policy.strategies.map((name) => this.registry.get(name)!);
+    let ownerResolver: OwnershipResolver | undefined;
+    if (policy.owner) {
+      try {
+        ownerResolver = this.moduleRef.get(policy.owner.resolver, { strict: false });
+      } catch (cause) {
+        throw new AuthConfigurationError(
+          `nest-warden: @Owner(${policy.owner.resolver.name}) on ${where} cannot be resolved. ` +
+            `Add ${policy.owner.resolver.name} to the providers of the module that declares the controller.`,
+          { cause },
+        );
+      }
+    }
+    const missingChallenges: string[] = [];
+    for (const strategy of strategyInstances) {
+      const challenge = strategy.challenge?.(this.options.realm);
+      if (challenge) missingChallenges.push(challenge);
+    }
+    return Object.freeze({
+      ...policy,
+      strategyInstances: Object.freeze(strategyInstances),
+      ownerResolver,
+      missingChallenges: Object.freeze(missingChallenges),
+    });
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Who is calling, as every strategy reports it. Authorization reads only these fields, so a
+ * custom strategy that fills them gets roles, permissions, scopes and ownership for free.
+ */
+export interface Principal {
+  /** Stable subject identifier (JWT `sub`, user id, API key id). */
+  readonly id: string;
+  readonly username?: string;
+  readonly roles: readonly string[];
+  readonly scopes: readonly string[];
+  /** Grants held directly (wildcards allowed); roles add more through the role-permission map. */
+  readonly permissions: readonly string[];
+  /** Name of the strategy that authenticated the request. */
+  readonly strategy: string;
+  /** Authentication methods (RFC 8176 `amr`), e.g. `['pwd']`, `['pwd', 'otp']`. */
+  readonly amr?: readonly string[];
+  /** Verified token claims, when the credential was a token. */
+  readonly claims?: Readonly<Record<string, unknown>>;
+  /** OAuth2 client the token was issued to. */
+  readonly clientId?: string;
+  /** Token id (`jti`), for revocation. */
+  readonly tokenId?: string;
+  /** When the credential expires (ms since epoch), when known. */
+  readonly expiresAt?: number;
+  /** Session id, when authenticated by a session cookie (read by the CSRF check). */
+  readonly sessionId?: string;
+}

@@ -1,0 +1,61 @@
+import type { AuthError } from '../errors/auth.error.js';
+import type { AuthRequest } from '../http/auth-request.js';
+import type { Principal } from '../principal/principal.js';
+
+/** A strategy's answer may be synchronous; the guard stays synchronous when every step is. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** How a strategy appears in the OpenAPI document (`components.securitySchemes`). */
+export type SecuritySchemeDescription =
+  | { readonly type: 'http'; readonly scheme: 'bearer' | 'basic'; readonly bearerFormat?: string; readonly description?: string }
+  | { readonly type: 'apiKey'; readonly in: 'header' | 'query' | 'cookie'; readonly name: string; readonly description?: string }
+  | {
+      readonly type: 'oauth2';
+      readonly flows: Readonly<Record<string, unknown>>;
+      readonly description?: string;
+    }
+  | { readonly type: 'openIdConnect'; readonly openIdConnectUrl: string; readonly description?: string };
+
+/**
+ * The contract every strategy implements, built-in or your own. A strategy turns a request into a
+ * {@link Principal}, answers `null` when the request carries none of its credentials (the guard
+ * then tries the next strategy), or throws an `AuthError` when its credentials are present but
+ * wrong (the guard then answers 401 and never falls through to a weaker strategy).
+ *
+ * Implement it as an `@Injectable()` class so it can inject your services, and list it in
+ * `AuthModule.forRoot({ strategies: [MyStrategy] })`.
+ */
+export abstract class AuthStrategy {
+  /** The name used in `@Auth('name')`; unique per application. */
+  abstract readonly name: string;
+
+  /** Whether the strategy is configured; unconfigured built-ins stay out of the registry. */
+  get enabled(): boolean {
+    return true;
+  }
+
+  abstract authenticate(request: AuthRequest): MaybePromise<Principal | null>;
+
+  /**
+   * The `WWW-Authenticate` challenge for a 401 (RFC 9110 §11.6.1), e.g. `Bearer realm="api"`.
+   * `error` is set when this strategy rejected the credentials. `null` sends no challenge.
+   */
+  challenge(_realm: string, _error?: AuthError): string | null {
+    return null;
+  }
+
+  /** The OpenAPI security scheme, or `null` to leave the strategy out of the document. */
+  securityScheme(): SecuritySchemeDescription | null {
+    return null;
+  }
+
+  /** Scheme name in the OpenAPI document; defaults to the strategy name. */
+  get securitySchemeName(): string {
+    return this.name;
+  }
+
+  /** Whether scopes from `@Scopes()` belong on this strategy's security requirement. */
+  get carriesScopes(): boolean {
+    return false;
+  }
+}

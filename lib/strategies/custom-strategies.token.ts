@@ -1,0 +1,2 @@
+/** DI token for the custom strategy classes listed in `forRoot({ strategies })`. */
+export const CUSTOM_STRATEGIES = Symbol('nest-warden:custom-strategies');

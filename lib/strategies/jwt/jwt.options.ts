@@ -1,0 +1,71 @@
+import type { JWK } from 'jose';
+
+export const JWT_ALGORITHMS = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'EdDSA',
+  'Ed25519',
+] as const;
+
+/** The JWS algorithms nest-warden accepts; `none` is not one of them and never will be. */
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+/** Where roles, scopes and other principal fields are read from in the claims (dot paths). */
+export interface ClaimMappingOptions {
+  /** Claim(s) holding roles; dot paths such as `realm_access.roles`. Default `['roles']`. */
+  readonly roles?: string | readonly string[];
+  /** Claim(s) holding scopes: a space-separated string (`scope`) or an array (`scp`). Default `['scope', 'scp']`. */
+  readonly scopes?: string | readonly string[];
+  /** Claim(s) holding permissions. Default `['permissions']`. */
+  readonly permissions?: string | readonly string[];
+  /** Claim holding the username. Default `['preferred_username', 'username']`. */
+  readonly username?: string | readonly string[];
+}
+
+export interface RemoteJwksOptions {
+  /** Minimum time between two fetches, so unknown `kid`s cannot hammer the provider. Default 30 s. */
+  readonly cooldownMs?: number;
+  /** How long a fetched key set is trusted before it is fetched again. Default 10 min. */
+  readonly cacheMaxAgeMs?: number;
+  /** Fetch timeout. Default 5 s. */
+  readonly timeoutMs?: number;
+}
+
+/** Options of the JWT bearer strategy (`jwt`). */
+export interface JwtStrategyOptions {
+  /** Accepted algorithms. Required: there is no safe default across key types. */
+  readonly algorithms: readonly JwtAlgorithm[];
+  /** Shared secret for HS*; at least 32 bytes (HS256), 48 (HS384), 64 (HS512). */
+  readonly secret?: string | Uint8Array;
+  /** Public key(s) as SPKI PEM strings or JWKs. */
+  readonly publicKeys?: readonly (string | JWK)[];
+  /** A local JSON Web Key Set. */
+  readonly jwks?: { readonly keys: readonly JWK[] };
+  /** A remote JSON Web Key Set, fetched and cached. */
+  readonly jwksUri?: string;
+  readonly remoteJwks?: RemoteJwksOptions;
+  /** Expected `iss`; strongly recommended. */
+  readonly issuer?: string | readonly string[];
+  /** Expected `aud`; strongly recommended. */
+  readonly audience?: string | readonly string[];
+  /** Expected `typ` header. Default `at+jwt` (RFC 9068); `false` accepts any. */
+  readonly typ?: string | false;
+  /** Allowed clock skew in seconds for `exp`, `nbf`, `iat`. Default 5. */
+  readonly clockToleranceSeconds?: number;
+  /** Claims that must be present. `exp` is always required. */
+  readonly requiredClaims?: readonly string[];
+  /** Longest token accepted, in characters. Default 8192. */
+  readonly maxTokenLength?: number;
+  readonly claims?: ClaimMappingOptions;
+  /** Verified-token cache entries (0 disables). Default 10 000. */
+  readonly cacheSize?: number;
+}

@@ -1,0 +1,166 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import { Clock } from '../../clock/clock.js';
+import { formatChallenge } from '../../errors/challenge.js';
+import { AuthError } from '../../errors/auth.error.js';
+import { AuthConfigurationError } from '../../errors/configuration.error.js';
+import { type AuthRequest, parseAuthorizationHeader } from '../../http/auth-request.js';
+import { AuthOptions } from '../../options/auth-options.js';
+import type { Principal } from '../../principal/principal.js';
+import { AuthStrategy, type SecuritySchemeDescription } from '../auth-strategy.js';
+import { compileClaimMapping, type CompiledClaimMapping, readString, readStringList } from './claim-mapping.js';
+import { createKeySource, KeySourceUnavailableError } from './jwt-key-source.js';
+import { JWT_ALGORITHMS, type JwtStrategyOptions } from './jwt.options.js';
+
+/** RFC 6750 §2.1 `b64token`; a JWS compact serialization is three base64url parts. */
+const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/**
+ * Bearer JWTs (RFC 6750, RFC 7519, RFC 9068), verified by jose against an explicit algorithm
+ * allowlist. Enabled by `forRoot({ jwt: {...} })`; named `jwt` in `@Auth('jwt')`.
+ */
+@Injectable()
+export class JwtStrategy extends AuthStrategy implements OnModuleInit {
+  static readonly strategyName = 'jwt';
+  readonly name: string = JwtStrategy.strategyName;
+
+  protected config: JwtStrategyOptions | undefined;
+  private keys!: JWTVerifyGetKey;
+  private verifyOptions!: JWTVerifyOptions;
+  private mapping!: CompiledClaimMapping;
+  private maxTokenLength = 8192;
+
+  constructor(
+    protected readonly options: AuthOptions,
+    protected readonly clock: Clock,
+  ) {
+    super();
+    this.config = options.raw.jwt;
+  }
+
+  override get enabled(): boolean {
+    return this.config !== undefined;
+  }
+
+  onModuleInit(): void {
+    if (this.config) this.configure(this.config);
+  }
+
+  /** Validates options and imports keys once; subclasses (OIDC) call it with their own options. */
+  protected configure(config: JwtStrategyOptions): void {
+    const algorithms = config.algorithms;
+    if (!Array.isArray(algorithms) || algorithms.length === 0) {
+      throw AuthConfigurationError.create(
+        `${this.name}.algorithms is missing or empty.`,
+        'List the algorithms you accept explicitly, e.g. algorithms: ["HS256"] or ["EdDSA", "ES256"].',
+      );
+    }
+    for (const alg of algorithms) {
+      if (!(JWT_ALGORITHMS as readonly string[]).includes(alg)) {
+        throw AuthConfigurationError.create(
+          `${this.name}.algorithms contains ${JSON.stringify(alg)}, which nest-warden does not accept.`,
+          `Use some of: ${JWT_ALGORITHMS.join(', ')}.`,
+        );
+      }
+    }
+    this.keys = createKeySource(config, this.name);
+    this.mapping = compileClaimMapping(config.claims);
+    this.maxTokenLength = config.maxTokenLength ?? 8192;
+    const typ = config.typ === undefined ? 'at+jwt' : config.typ;
+    this.verifyOptions = {
+      algorithms: [...algorithms],
+      issuer: config.issuer as string | string[] | undefined,
+      audience: config.audience as string | string[] | undefined,
+      typ: typ === false ? undefined : typ,
+      clockTolerance: config.clockToleranceSeconds ?? 5,
+      requiredClaims: [...new Set(['exp', 'sub', ...(config.requiredClaims ?? [])])],
+    };
+  }
+
+  authenticate(request: AuthRequest): Principal | null | Promise<Principal | null> {
+    const authorization = parseAuthorizationHeader(request);
+    if (!authorization || authorization.scheme !== 'bearer') return null;
+    const token = authorization.credentials;
+    if (!token || token.length > this.maxTokenLength || !JWS_COMPACT.test(token)) {
+      throw this.invalid('The access token is malformed');
+    }
+    return this.verify(token);
+  }
+
+  /** Verifies a compact JWS and maps it to a principal; throws `AuthError` on any failure. */
+  async verify(token: string): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.keys, {
+        ...this.verifyOptions,
+        currentDate: new Date(this.clock.now()),
+      }));
+    } catch (error) {
+      throw this.translate(error);
+    }
+    return this.toPrincipal(payload);
+  }
+
+  /** Claims → principal. Override to map custom claims. */
+  protected toPrincipal(claims: JWTPayload): Principal {
+    return {
+      id: claims.sub!,
+      username: readString(claims, this.mapping.username),
+      roles: readStringList(claims, this.mapping.roles),
+      scopes: readStringList(claims, this.mapping.scopes),
+      permissions: readStringList(claims, this.mapping.permissions),
+      strategy: this.name,
+      amr: Array.isArray(claims.amr) ? claims.amr.filter((m): m is string => typeof m === 'string') : undefined,
+      claims,
+      clientId: typeof claims.client_id === 'string' ? claims.client_id : typeof claims.azp === 'string' ? claims.azp : undefined,
+      tokenId: claims.jti,
+      expiresAt: claims.exp !== undefined ? claims.exp * 1000 : undefined,
+    };
+  }
+
+  override challenge(realm: string, error?: AuthError): string {
+    if (!error) return formatChallenge('Bearer', [['realm', realm]]);
+    if (error.code === 'insufficient_scope') {
+      return formatChallenge('Bearer', [
+        ['realm', realm],
+        ['error', 'insufficient_scope'],
+        ['error_description', 'The access token lacks a required scope'],
+        ['scope', error.scopes?.join(' ')],
+      ]);
+    }
+    if (error.code === 'invalid_request') {
+      return formatChallenge('Bearer', [['realm', realm], ['error', 'invalid_request'], ['error_description', error.description]]);
+    }
+    if (error.code === 'invalid_token') {
+      return formatChallenge('Bearer', [['realm', realm], ['error', 'invalid_token'], ['error_description', error.description]]);
+    }
+    return formatChallenge('Bearer', [['realm', realm]]);
+  }
+
+  override securityScheme(): SecuritySchemeDescription {
+    return { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' };
+  }
+
+  protected invalid(description: string, cause?: unknown): AuthError {
+    return new AuthError('invalid_token', { description, cause, strategy: this.name });
+  }
+
+  /** jose's errors → a short, fixed description. jose's own messages never reach the client. */
+  private translate(error: unknown): AuthError {
+    if (error instanceof KeySourceUnavailableError) {
+      return new AuthError('unavailable', {
+        description: 'Token keys are temporarily unavailable',
+        cause: error,
+        strategy: this.name,
+        retryAfterSeconds: 30,
+      });
+    }
+    if (error instanceof errors.JWTExpired) return this.invalid('The access token expired', error);
+    if (error instanceof errors.JWTClaimValidationFailed) {
+      if (error.claim === 'nbf' || error.claim === 'iat') return this.invalid('The access token is not yet valid', error);
+      if (error.reason === 'missing') return this.invalid(`The access token lacks the "${error.claim}" claim`, error);
+      return this.invalid(`The access token has an unexpected "${error.claim}" claim`, error);
+    }
+    return this.invalid('The access token is invalid', error);
+  }
+}
