@@ -44,7 +44,7 @@ export class InMemoryUsers extends UserDirectory {
     return null;
   }
 
-  async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
+  override async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
     for (const [name, account] of this.accounts) if (account.id === id) this.accounts.set(name, { ...account, passwordHash });
   }
 }
