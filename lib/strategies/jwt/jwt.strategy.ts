@@ -158,8 +158,9 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
     if (error instanceof errors.JWTExpired) return this.invalid('The access token expired', error);
     if (error instanceof errors.JWTClaimValidationFailed) {
       if (error.claim === 'nbf' || error.claim === 'iat') return this.invalid('The access token is not yet valid', error);
-      if (error.reason === 'missing') return this.invalid(`The access token lacks the "${error.claim}" claim`, error);
-      return this.invalid(`The access token has an unexpected "${error.claim}" claim`, error);
+      if (error.claim === 'typ') return this.invalid('The access token has an unexpected typ header', error);
+      if (error.reason === 'missing') return this.invalid(`The access token lacks the ${error.claim} claim`, error);
+      return this.invalid(`The access token has an unexpected ${error.claim} claim`, error);
     }
     return this.invalid('The access token is invalid', error);
   }
