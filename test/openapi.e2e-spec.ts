@@ -1,5 +1,5 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { type INestApplication, type Type, VersioningType } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, type OperationObject, SwaggerModule } from '@nestjs/swagger';
 import request from 'supertest';
 import { hasAuthorizationRules, RoutePolicies, type RoutePolicy, StrategyRegistry } from '../lib/index.js';
@@ -7,8 +7,10 @@ import { type AuthDocumentOptions, createAuthDocument } from '../lib/openapi/ind
 import {
   BASIC_USER,
   CatalogController,
+  configureOpenApiApp,
   NotesController,
   OIDC_ISSUER,
+  OPENAPI_AUTH_OPTIONS,
   openApiTestModule,
   PartnerController,
   PlainController,
@@ -85,8 +87,7 @@ describe.each(ADAPTERS)('OpenAPI security from the route policies (%s)', (adapte
       { imports: [openApiTestModule()] },
       {
         beforeInit: (nest) => {
-          nest.setGlobalPrefix('api');
-          nest.enableVersioning({ type: VersioningType.URI });
+          configureOpenApiApp(nest);
           // As apps usually do: the document is built before `listen()`/`init()`.
           builtBeforeInit = createAuthDocument(nest, config(), OPTIONS);
         },
@@ -247,6 +248,30 @@ describe.each(ADAPTERS)('OpenAPI security from the route policies (%s)', (adapte
           unauthorized: !listed.has(scheme),
         });
       }
+    }
+  });
+
+  it('with global: false, documents only the routes nest-warden guards, and they alone answer 401', async () => {
+    const optIn = await createApp(
+      adapter,
+      { imports: [openApiTestModule({ ...OPENAPI_AUTH_OPTIONS, global: false })] },
+      { beforeInit: configureOpenApiApp },
+    );
+    try {
+      const doc = createAuthDocument(optIn, config(), OPTIONS);
+      expect(doc.paths['/api/me'].get!.security).toBeUndefined();
+      expect(doc.paths['/api/me'].get!.responses['401']).toBeUndefined();
+      expect(doc.paths['/api/items'].get!.security).toEqual([{ jwt: [] }, { oauth2: ['items:read'] }]);
+      expect(doc.paths['/api/notes'].get!.security).toEqual([{ jwt: [] }, { oauth2: [] }]);
+      for (const [verb, path, operation] of operationsOf(doc)) {
+        const res = await request(optIn.getHttpServer())[verb](concretePath(path));
+        expect({ route: `${verb} ${path}`, unauthorized: res.status === 401 }).toEqual({
+          route: `${verb} ${path}`,
+          unauthorized: demandsCredentials(operation),
+        });
+      }
+    } finally {
+      await optIn.close();
     }
   });
 
