@@ -5,6 +5,7 @@ import request from 'supertest';
 import { hasAuthorizationRules, RoutePolicies, type RoutePolicy, StrategyRegistry } from '../lib/index.js';
 import { type AuthDocumentOptions, createAuthDocument } from '../lib/openapi/index.js';
 import {
+  BackofficeController,
   BASIC_USER,
   CatalogController,
   configureOpenApiApp,
@@ -55,6 +56,7 @@ const ROUTES: readonly (readonly [Verb, string, Type, string])[] = [
   ['get', '/api/tags', TagsController, 'list'],
   ['get', '/api/tags/{id}', TagsController, 'one'],
   ['get', '/api/v2/reports', ReportsV2Controller, 'list'],
+  ['get', '/api/backoffice/stats', BackofficeController, 'stats'],
 ];
 
 const concretePath = (path: string) => path.replace('{id}', '1').replace('{sku}', 'sku-1');
@@ -114,8 +116,23 @@ describe.each(ADAPTERS)('OpenAPI security from the route policies (%s)', (adapte
 
   const call = (verb: Verb, path: string) => request(app.getHttpServer())[verb](concretePath(path));
 
-  it('produces a document that validates against the OpenAPI 3.0 schema', async () => {
+  it('produces a document that validates against the OpenAPI 3.0 schema, and 3.1 when asked', async () => {
     await expect(SwaggerParser.validate(structuredClone(document) as never)).resolves.toBeDefined();
+    const v31 = createAuthDocument(app, new DocumentBuilder().setTitle('x').setOpenAPIVersion('3.1.0').build(), OPTIONS);
+    expect(v31.openapi).toBe('3.1.0');
+    await expect(SwaggerParser.validate(structuredClone(v31) as never)).resolves.toBeDefined();
+  });
+
+  it('names only declared schemes in requirements, with scopes only on oauth2/openIdConnect ones', () => {
+    // Rules of OpenAPI 3.0 §4.7.30 that the schema validator does not check.
+    const schemes = document.components!.securitySchemes! as Record<string, { type: string }>;
+    for (const [verb, path, operation] of operationsOf(document)) {
+      for (const [name, scopes] of (operation.security ?? []).flatMap((requirement) => Object.entries(requirement))) {
+        const where = `${verb} ${path} ${name}`;
+        expect({ where, declared: name in schemes }).toEqual({ where, declared: true });
+        if (!['oauth2', 'openIdConnect'].includes(schemes[name].type)) expect({ where, scopes }).toEqual({ where, scopes: [] });
+      }
+    }
   });
 
   it('declares one security scheme per configured strategy, and the OAuth2 password flow', () => {
@@ -140,7 +157,7 @@ describe.each(ADAPTERS)('OpenAPI security from the route policies (%s)', (adapte
     });
   });
 
-  it('documents every route at its real path (global prefix, URI version, {param})', () => {
+  it('documents every route at its real path (global prefix, URI version, RouterModule, {param})', () => {
     const documented = operationsOf(document).map(([verb, path]) => `${verb} ${path}`);
     expect(documented.sort()).toEqual(ROUTES.map(([verb, path]) => `${verb} ${path}`).sort());
     const handled = policies.routeHandlers().map(({ controller, methodName }) => `${controller.name}.${methodName}`);
@@ -198,6 +215,7 @@ describe.each(ADAPTERS)('OpenAPI security from the route policies (%s)', (adapte
     expect(security('get', '/api/notes/{id}')).toEqual([{ jwt: [] }, { oauth2: [] }]);
     expect(security('get', '/api/tags/{id}')).toBeUndefined();
     expect(security('get', '/api/v2/reports')).toEqual([{ 'cookie-key': [] }, { jwt: [] }, { oauth2: [] }]);
+    expect(security('get', '/api/backoffice/stats')).toEqual([{ jwt: [] }, { oauth2: [] }]);
 
     const users = document.paths['/api/admin/users'].get!;
     expect(users['x-required-roles' as keyof OperationObject]).toEqual(['admin', 'editor']);
