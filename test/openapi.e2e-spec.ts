@@ -330,6 +330,15 @@ describe.each(ADAPTERS)('OpenAPI security from the route policies (%s)', (adapte
     expect(doc.paths['/api/items'].get!.security).toEqual([{ jwt: [] }]);
   });
 
+  it('says what to do when the application has no AuthModule', async () => {
+    const bare = await createApp(adapter, { controllers: [TagsController] });
+    try {
+      expect(() => createAuthDocument(bare, config())).toThrow(/found no AuthModule.*Import AuthModule\.forRoot/);
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('refuses OAuth2 options that no route could use, saying how to fix them', () => {
     expect(() => createAuthDocument(app, config(), { oauth2: { tokenUrl: '/auth/token', strategies: ['jwt-typo'] } })).toThrow(
       /oauth2\.strategies names "jwt-typo", which is not configured.*configured: "jwt"/,
