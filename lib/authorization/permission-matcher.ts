@@ -56,6 +56,9 @@ export function grantCovers(grant: string, required: string): boolean {
   const grantLength = grant.length;
   const requiredLength = required.length;
   if (requiredLength === 0) return false;
+  // Most grants a principal holds are about something else: reject them on the first character.
+  const first = grant.charCodeAt(0);
+  if (first !== WILDCARD && first !== required.charCodeAt(0)) return false;
   let g = 0;
   let r = 0;
   for (;;) {
