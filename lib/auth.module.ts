@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { ConfigurableAuthModule } from './auth-module.definition.js';
 import { Authorizer } from './authorization/authorizer.js';
+import { RoleHierarchy } from './authorization/role-hierarchy.js';
 import { Clock, SystemClock } from './clock/clock.js';
 import { AuthGuard } from './guards/auth.guard.js';
 import { LoginThrottle } from './login/login-throttle.js';
@@ -36,11 +37,12 @@ import { StrategyRegistry } from './strategies/strategy-registry.js';
     PasswordLogin,
     StrategyRegistry,
     RoutePolicies,
+    { provide: RoleHierarchy, useFactory: (options: AuthOptions) => RoleHierarchy.compile(options.roles), inject: [AuthOptions] },
     Authorizer,
     AuthGuard,
     { provide: APP_GUARD, useExisting: AuthGuard },
     ...BUILT_IN_STRATEGIES,
   ],
-  exports: [AuthOptions, Clock, AuthStore, PasswordHasher, PasswordLogin, LoginThrottle, StrategyRegistry, RoutePolicies, AuthGuard, ...BUILT_IN_STRATEGIES],
+  exports: [AuthOptions, Clock, AuthStore, PasswordHasher, PasswordLogin, LoginThrottle, StrategyRegistry, RoutePolicies, RoleHierarchy, Authorizer, AuthGuard, ...BUILT_IN_STRATEGIES],
 })
 export class AuthModule extends ConfigurableAuthModule {}
