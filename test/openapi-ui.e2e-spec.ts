@@ -11,7 +11,7 @@ import { type AdapterName, createApp } from './helpers/create-app.js';
  * Fastify serves Swagger UI's assets through `@fastify/static`, which this repository does not
  * install yet (SwaggerModule exits the process without it); add 'fastify' here once it is.
  */
-const UI_ADAPTERS: readonly AdapterName[] = ['express'];
+const UI_ADAPTERS: readonly AdapterName[] = ['express', 'fastify'];
 
 const OPERATION_KEYS = new Set(['get', 'put', 'post', 'delete', 'patch']);
 
