@@ -26,7 +26,7 @@ export interface RoutePolicy {
   readonly access: RouteAccess;
   /** Strategy names tried in order (any of). Empty for public and unguarded routes. */
   readonly strategies: readonly string[];
-  /** Any of these roles (after hierarchy expansion). */
+  /** Any of these roles, as written in `@Roles()`; the authorizer applies the role hierarchy. */
   readonly roles: readonly string[];
   /** All of these permissions. */
   readonly permissions: readonly string[];
