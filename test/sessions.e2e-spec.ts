@@ -346,6 +346,19 @@ describe.each(ADAPTERS)('session cookie options (%s)', (adapter) => {
     }
   });
 
+  it('accepts the token from a form field when csrfField is set (server-rendered forms)', async () => {
+    const app = await boot({ csrfField: '_csrf' });
+    try {
+      const session = await loginAs(app, ALICE);
+      const form = (body: Record<string, string>) => request(app.getHttpServer()).post('/notes').set('Cookie', session.cookie).type('form').send(body);
+      await form({ _csrf: session.csrf, title: 'x' }).expect(201);
+      await form({ _csrf: 'A'.repeat(43) }).expect(403);
+      await form({ title: 'x' }).expect(403);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('accepts trusted origins', async () => {
     const app = await boot({ trustedOrigins: ['https://front.example'] });
     try {

@@ -147,7 +147,7 @@ function resolveRecoverySettings(options: RecoveryOptions): RecoverySettings {
     resetTokenTtlMs: positive(options.resetTokenTtlMs ?? 30 * MINUTE, 'resetTokenTtlMs'),
     verificationTokenTtlMs: positive(options.verificationTokenTtlMs ?? 24 * 60 * MINUTE, 'verificationTokenTtlMs'),
     minPasswordLength: positive(options.minPasswordLength ?? 8, 'minPasswordLength'),
-    maxRequestsPerWindow: positive(options.maxRequestsPerWindow ?? 3, 'maxRequestsPerWindow'),
+    maxRequestsPerWindow: positive(options.maxRequestsPerWindow ?? 5, 'maxRequestsPerWindow'),
     requestWindowMs: positive(options.requestWindowMs ?? 60 * MINUTE, 'requestWindowMs'),
   });
 }

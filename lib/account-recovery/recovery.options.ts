@@ -9,7 +9,11 @@ export interface RecoveryOptions {
   readonly verificationTokenTtlMs?: number;
   /** Shortest new password accepted on reset (NIST SP 800-63B asks for at least 8). Default 8. */
   readonly minPasswordLength?: number;
-  /** Emails sent per address (reset) or per user (verification) per `requestWindowMs`; more are dropped silently. Default 3. */
+  /**
+   * Emails sent per address (reset) or per user (verification) per `requestWindowMs`; more are
+   * dropped silently (the answer does not change). It stops mail bombing; the price is that
+   * someone spamming a victim's address also uses up the victim's allowance for the window. Default 5.
+   */
   readonly maxRequestsPerWindow?: number;
   /** Default 1 hour. */
   readonly requestWindowMs?: number;

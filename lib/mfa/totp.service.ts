@@ -119,9 +119,11 @@ export class TotpService implements OnApplicationBootstrap {
     const canonical = normalizeRecoveryCode(code);
     if (canonical === null) return this.fail(userId, settings);
     const hash = hashRecoveryCode(userId, canonical);
-    // The marker makes the code single-use even against a directory whose delete is not atomic.
-    const first = await this.store.setIfAbsent(`mfa:recovery-used:${hash}`, '1', RECOVERY_MARKER_TTL_MS);
-    if (!first || !(await this.mfaDirectory().consumeRecoveryCode(userId, hash))) return this.fail(userId, settings);
+    if (!(await this.mfaDirectory().consumeRecoveryCode(userId, hash))) return this.fail(userId, settings);
+    // Of two concurrent uses that a non-atomic directory both let through, only one wins this marker.
+    if (!(await this.store.setIfAbsent(`mfa:recovery-used:${hash}`, '1', RECOVERY_MARKER_TTL_MS))) {
+      return this.fail(userId, settings);
+    }
     await this.throttle.recordSuccess(userId);
   }
 

@@ -15,6 +15,7 @@ export interface SessionSettings {
   readonly trustedOrigins: ReadonlySet<string>;
   /** Lower-cased, as Node exposes request headers. */
   readonly csrfHeader: string;
+  readonly csrfField: string | undefined;
 }
 
 /** RFC 9110 `token`: what RFC 6265 allows as a cookie name (and what a header name must be). */
@@ -66,6 +67,9 @@ export function resolveSessionSettings(options: SessionOptions): SessionSettings
   if (!TOKEN.test(csrfHeader)) {
     throw AuthConfigurationError.create(`session.csrfHeader ${JSON.stringify(csrfHeader)} is not a header name.`, 'Use e.g. "X-CSRF-Token".');
   }
+  if (options.csrfField !== undefined && (typeof options.csrfField !== 'string' || options.csrfField.length === 0)) {
+    throw AuthConfigurationError.create('session.csrfField must be a non-empty field name.', 'Use e.g. "_csrf", or remove it.');
+  }
   return Object.freeze({
     cookieName: hostPrefix ? `__Host-${name}` : name,
     cookie: Object.freeze({
@@ -81,6 +85,7 @@ export function resolveSessionSettings(options: SessionOptions): SessionSettings
     touchIntervalMs: Math.min(MINUTE, Math.floor(idleTimeoutMs / 10)),
     trustedOrigins: new Set((options.trustedOrigins ?? []).map(normalizeOrigin)),
     csrfHeader: csrfHeader.toLowerCase(),
+    csrfField: options.csrfField,
   });
 }
 

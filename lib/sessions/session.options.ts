@@ -30,4 +30,9 @@ export interface SessionOptions {
   readonly trustedOrigins?: readonly string[];
   /** Header carrying the CSRF token on unsafe requests. Default `X-CSRF-Token`. */
   readonly csrfHeader?: string;
+  /**
+   * Also accept the CSRF token from this field of the parsed body (e.g. `_csrf` in a
+   * server-rendered HTML form, which cannot set headers). Default: the header only.
+   */
+  readonly csrfField?: string;
 }

@@ -128,7 +128,7 @@ export class SessionService implements OnModuleInit {
     const handle = handleOf(id);
     return this.io(async () => {
       const { raw, record } = await this.load(handle);
-      if (unsafe && !this.csrfMatches(readHeader(request, settings.csrfHeader), record.csrf)) {
+      if (unsafe && !this.csrfMatches(this.sentCsrfToken(request, settings), record.csrf)) {
         throw new AuthError('forbidden', { description: 'Missing or invalid CSRF token', strategy: STRATEGY });
       }
       const now = this.clock.now();
@@ -255,6 +255,14 @@ export class SessionService implements OnModuleInit {
       }
     }
     throw new AuthError('unavailable', { description: 'Sessions are temporarily unavailable', retryAfterSeconds: 1 });
+  }
+
+  private sentCsrfToken(request: AuthRequest, settings: SessionSettings): string | undefined {
+    const header = readHeader(request, settings.csrfHeader);
+    if (header !== undefined || settings.csrfField === undefined) return header;
+    const body = (request as { readonly body?: unknown }).body;
+    const field = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[settings.csrfField] : undefined;
+    return typeof field === 'string' ? field : undefined;
   }
 
   private csrfMatches(sent: string | undefined, expected: string): boolean {
