@@ -93,6 +93,14 @@ async function main(): Promise<void> {
   const right = medians.get('right password')!;
   console.log(`\nmedian ratio unknown user / wrong password: ${(unknown / wrong).toFixed(3)}`);
   console.log(`median ratio right password / wrong password: ${(right / wrong).toFixed(3)}`);
+  // Samples of one round ran back to back, so their difference cancels most of the machine's load drift.
+  const paired = (a: string, b: string) => {
+    const [first, second] = [a, b].map((name) => cases.find((entry) => entry.name === name)!.samples);
+    const diffs = first.map((value, i) => value - second[i]).sort((x, y) => x - y);
+    return `median ${percentile(diffs, 50).toFixed(2)} ms (p10 ${percentile(diffs, 10).toFixed(2)}, p90 ${percentile(diffs, 90).toFixed(2)})`;
+  };
+  console.log(`paired per-round difference unknown user − wrong password: ${paired('unknown user', 'wrong password')}`);
+  console.log(`paired per-round difference right password − wrong password: ${paired('right password', 'wrong password')}`);
 }
 
 main().catch((error: unknown) => {

@@ -32,7 +32,6 @@ interface Location {
 interface CompiledRecord {
   readonly digest: Buffer;
   readonly identity: ApiKeyIdentity;
-  readonly expiresAt: number | undefined;
 }
 
 /** The `apiKeys` option as a list. */
@@ -254,12 +253,11 @@ export class ApiKeyStrategy extends AuthStrategy implements OnModuleInit {
       const hex = digest.toString('hex');
       if (seen.has(hex)) throw AuthConfigurationError.create(`${where}: keys[${index}] (${record.id}) repeats a hash.`, 'List each key once.');
       seen.add(hex);
-      const expiresAt = toMillis(record.expiresAt);
-      if (expiresAt !== undefined && !Number.isFinite(expiresAt)) {
+      if (record.expiresAt !== undefined && !Number.isFinite(toMillis(record.expiresAt))) {
         throw AuthConfigurationError.create(`${where}: keys[${index}] (${record.id}) has an invalid expiresAt.`, 'Pass a Date or ms since the epoch.');
       }
       const { hash: _hash, ...identity } = record;
-      return { digest, identity: Object.freeze(identity), expiresAt };
+      return { digest, identity: Object.freeze(identity) };
     });
   }
 }
