@@ -16,6 +16,7 @@ import {
 } from './fixtures/api-key-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
 import { FakeClock } from './helpers/fake-clock.js';
+import { LogCapture } from './helpers/log-capture.js';
 import { signTestToken } from './helpers/tokens.js';
 
 const HEADER_CHALLENGE = 'ApiKey realm="test", in="header", name="X-API-Key"';
@@ -27,9 +28,16 @@ describe.each(ADAPTERS)('API keys (%s)', (adapter) => {
   let clock: FakeClock;
   const http = () => request(app.getHttpServer());
 
+  let logs: LogCapture;
+
   beforeAll(async () => {
     clock = new FakeClock();
-    app = await createApp(adapter, { imports: [apiKeyTestModule()] }, { override: (b) => b.overrideProvider(Clock).useValue(clock) });
+    logs = new LogCapture();
+    app = await createApp(
+      adapter,
+      { imports: [apiKeyTestModule()] },
+      { override: (b) => b.overrideProvider(Clock).useValue(clock), beforeInit: (a) => a.useLogger(logs) },
+    );
   });
   afterAll(() => app.close());
 
@@ -123,6 +131,21 @@ describe.each(ADAPTERS)('API keys (%s)', (adapter) => {
       expect(res.body).toEqual(INVALID);
     });
 
+    it('answers 503 and logs the cause, never 500, when the validator fails (database down)', async () => {
+      const partners = app.get(PartnerDirectory);
+      partners.failing = true;
+      try {
+        const res = await http().get('/partner/orders').query({ api_key: PARTNER_KEY }).expect(503);
+        expect(res.body).toEqual({ statusCode: 503, message: 'API keys cannot be checked right now', error: 'Service Unavailable' });
+        const log = logs.messages('error').join('\n');
+        expect(log).toContain('Denied ApiKeyTestController.partner: API keys cannot be checked right now');
+        expect(log).toContain('ECONNREFUSED');
+        expect(logs.text).not.toContain(PARTNER_KEY);
+      } finally {
+        partners.failing = false;
+      }
+    });
+
     it('does not read the key from a header or another parameter', async () => {
       await http().get('/partner/orders').set('api_key', PARTNER_KEY).expect(401);
       await http().get('/partner/orders').query({ API_KEY: PARTNER_KEY }).expect(401);
@@ -170,6 +193,10 @@ describe.each(ADAPTERS)('API keys (%s)', (adapter) => {
       expect(res.body).toEqual(INVALID);
       expect(res.headers['www-authenticate']).toBe(`Bearer realm="test", ${HEADER_CHALLENGE_ERROR}`);
     });
+  });
+
+  it('has logged no key', () => {
+    for (const key of [REPORTS_KEY, NEXT_REPORTS_KEY, EXPIRING_KEY, PARTNER_KEY, BROWSER_KEY]) expect(logs.text).not.toContain(key);
   });
 
   it('describes each strategy as an OpenAPI apiKey scheme', () => {

@@ -1,10 +1,11 @@
 import { Controller, Get, type INestApplication } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import request from 'supertest';
-import { Auth, AuthModule, Clock, StrategyRegistry, UserDirectory } from '../lib/index.js';
+import { Auth, AuthModule, AuthStore, Clock, StoreUnavailableError, StrategyRegistry, UserDirectory } from '../lib/index.js';
 import { BASIC_OPTIONS, basicTestModule } from './fixtures/basic-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
 import { FakeClock } from './helpers/fake-clock.js';
+import { LogCapture } from './helpers/log-capture.js';
 import { signTestToken } from './helpers/tokens.js';
 import { ALICE, BOB, CHEAP_ARGON2, InMemoryUsers } from './helpers/users.js';
 
@@ -165,6 +166,40 @@ describe.each(ADAPTERS)('HTTP Basic and per-address limits (%s)', (adapter) => {
       for (const name of ['a', 'b', 'c', 'd']) await http().get('/basic/whoami').set('Authorization', basic(`${name}:wrong`)).expect(401);
       const res = await http().get('/basic/whoami').set('Authorization', basic('alice:alice-password')).expect(429);
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+/** The store as it looks while Redis is down: every call rejects with StoreUnavailableError. */
+class UnreachableStore extends AuthStore {
+  private fail(): Promise<never> {
+    return Promise.reject(new StoreUnavailableError('connect ECONNREFUSED 127.0.0.1:6379'));
+  }
+  get = () => this.fail();
+  set = () => this.fail();
+  setIfAbsent = () => this.fail();
+  delete = () => this.fail();
+  increment = () => this.fail();
+  compareAndSwap = () => this.fail();
+  ttl = () => this.fail();
+}
+
+describe.each(ADAPTERS)('HTTP Basic when the lockout store is unreachable (%s)', (adapter) => {
+  it('fails closed with 503, never 500 and never an unthrottled password check', async () => {
+    const logs = new LogCapture();
+    const app = await createApp(
+      adapter,
+      { imports: [basicTestModule()] },
+      { override: (b) => b.overrideProvider(AuthStore).useValue(new UnreachableStore()), beforeInit: (a) => a.useLogger(logs) },
+    );
+    try {
+      await app.get(InMemoryUsers).add(ALICE);
+      const res = await request(app.getHttpServer()).get('/basic/whoami').set('Authorization', basic('alice:alice-password')).expect(503);
+      expect(res.body).toEqual({ statusCode: 503, message: 'Login is temporarily unavailable', error: 'Service Unavailable' });
+      expect(logs.messages('error').join('\n')).toContain('ECONNREFUSED 127.0.0.1:6379');
+      expect(logs.text).not.toContain('alice-password');
     } finally {
       await app.close();
     }

@@ -159,8 +159,16 @@ export class ApiKeyStrategy extends AuthStrategy implements OnModuleInit {
     return match?.identity ?? null;
   }
 
+  /** The app's lookup; if it fails (database down), deny with 503 and log the cause, never 500. */
   private async viaValidator(key: string, request: AuthRequest): Promise<Principal> {
-    return this.principal(await this.validator!.validate(key, request));
+    let identity: ApiKeyIdentity | null;
+    try {
+      identity = await this.validator!.validate(key, request);
+    } catch (error) {
+      if (error instanceof AuthError) throw error;
+      throw new AuthError('unavailable', { description: 'API keys cannot be checked right now', cause: error, strategy: this.name });
+    }
+    return this.principal(identity);
   }
 
   private principal(identity: ApiKeyIdentity | null | undefined): Principal {
