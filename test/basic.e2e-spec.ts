@@ -132,7 +132,7 @@ describe.each(ADAPTERS)('HTTP Basic (%s)', (adapter) => {
 
   describe("on a route with @Auth('jwt', 'basic')", () => {
     it('accepts either credential', async () => {
-      const token = await signTestToken({ sub: 'user-9' });
+      const token = await signTestToken({ sub: 'user-9' }, { now: clock.now() });
       expect((await http().get('/mixed').set('Authorization', `Bearer ${token}`).expect(200)).body).toEqual({ id: 'user-9', strategy: 'jwt' });
       expect((await http().get('/mixed').set('Authorization', basic('bob:bob-password')).expect(200)).body).toEqual({ id: 'u-bob', strategy: 'basic' });
     });
