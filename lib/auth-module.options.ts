@@ -3,6 +3,9 @@ import type { AuthRequest } from './http/auth-request.js';
 import type { Principal } from './principal/principal.js';
 import type { AuthStrategy } from './strategies/auth-strategy.js';
 import type { JwtStrategyOptions } from './strategies/jwt/jwt.options.js';
+import type { ApiKeyStrategyOptions } from './strategies/api-key/api-key.options.js';
+import type { BasicStrategyOptions } from './strategies/basic/basic.options.js';
+import type { OidcStrategyOptions } from './strategies/oidc/oidc.options.js';
 import type { LoginThrottleOptions } from './login/login-throttle.options.js';
 import type { PasswordHasherOptions } from './passwords/password-hasher.js';
 import type { AuthStore } from './stores/auth-store.js';
@@ -37,6 +40,15 @@ export interface AuthModuleOptions {
   readonly realm?: string;
   /** JWT bearer strategy; enabled when present. */
   readonly jwt?: JwtStrategyOptions;
+  /**
+   * API-key strategies; enabled when present. The first is `ApiKeyStrategy` (named `api-key` unless
+   * it says otherwise); each further entry is a strategy of its own under its required `name`.
+   */
+  readonly apiKeys?: ApiKeyStrategyOptions | readonly ApiKeyStrategyOptions[];
+  /** HTTP Basic (`basic`, RFC 7617) checked through `PasswordLogin`; `basic: {}` enables it. */
+  readonly basic?: BasicStrategyOptions;
+  /** OpenID Connect bearer tokens (`oidc`) verified against the provider's discovered JWKS; enabled when present. */
+  readonly oidc?: OidcStrategyOptions;
   readonly roles?: RoleOptions;
   /** argon2id parameters; OWASP's by default. */
   readonly passwords?: PasswordHasherOptions;

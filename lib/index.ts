@@ -25,6 +25,14 @@ export { AuthStrategy, type MaybePromise, type SecuritySchemeDescription } from 
 export { StrategyRegistry } from './strategies/strategy-registry.js';
 export { JwtStrategy } from './strategies/jwt/jwt.strategy.js';
 export type { ClaimMappingOptions, JwtAlgorithm, JwtStrategyOptions, RemoteJwksOptions } from './strategies/jwt/jwt.options.js';
+export { ApiKeyStrategy } from './strategies/api-key/api-key.strategy.js';
+export { ApiKeyValidator, type ApiKeyIdentity } from './strategies/api-key/api-key.validator.js';
+export type { ApiKeyLocation, ApiKeyRecord, ApiKeyStrategyOptions } from './strategies/api-key/api-key.options.js';
+export { generateApiKey, hashApiKey } from './strategies/api-key/api-key-hash.js';
+export { BasicStrategy } from './strategies/basic/basic.strategy.js';
+export type { BasicStrategyOptions } from './strategies/basic/basic.options.js';
+export { OidcStrategy } from './strategies/oidc/oidc.strategy.js';
+export type { OidcClaimPreset, OidcDiscoveryOptions, OidcStrategyOptions } from './strategies/oidc/oidc.options.js';
 
 export { AuthError, type AuthErrorCode, type AuthErrorOptions } from './errors/auth.error.js';
 export { AuthConfigurationError } from './errors/configuration.error.js';
