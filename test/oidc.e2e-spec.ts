@@ -94,7 +94,7 @@ describe.each(ADAPTERS)('OpenID Connect with a real provider (%s)', (adapter) =>
   it('refuses a token minted for another audience', async () => {
     const token = await op.clientCredentials({ resource: OTHER_RESOURCE });
     const res = await me(token).expect(401);
-    expect(res.body.message).toBe('The access token has an unexpected "aud" claim');
+    expect(res.body.message).toBe('The access token has an unexpected aud claim');
     expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="test", error="invalid_token", error_description="/);
   });
 
@@ -107,7 +107,7 @@ describe.each(ADAPTERS)('OpenID Connect with a real provider (%s)', (adapter) =>
   it('refuses an ID token used as an access token (typ is not at+jwt)', async () => {
     const { idToken } = await op.authorizationCode('alice');
     const res = await me(idToken).expect(401);
-    expect(res.body.message).toBe('The access token has an unexpected "typ" claim');
+    expect(res.body.message).toBe('The access token has an unexpected typ header');
   });
 
   it('refuses a token with a forged signature, and an expired one', async () => {
@@ -207,7 +207,7 @@ describe.each(ADAPTERS)('OpenID Connect ID tokens (%s)', (adapter) => {
     const res = await request(booted.app.getHttpServer()).get('/me').set('Authorization', `Bearer ${idToken}`).expect(200);
     expect(res.body).toMatchObject({ id: 'alice', username: 'alice', strategy: 'oidc' });
     const wrong = await request(booted.app.getHttpServer()).get('/me').set('Authorization', `Bearer ${accessToken}`).expect(401);
-    expect(wrong.body.message).toBe('The access token has an unexpected "aud" claim');
+    expect(wrong.body.message).toBe('The access token has an unexpected aud claim');
   });
 });
 
