@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { AuthOptions } from '../options/auth-options.js';
+import { HashWorkLimiter, hashWorkLimits } from './hash-work-limiter.js';
 import { PasswordHasher, type PasswordHasherOptions, PasswordPolicyError } from './password-hasher.js';
 
 const OWASP = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -11,12 +12,15 @@ const ARGON2ID_PREFIX = '$argon2id$';
 
 /**
  * argon2id at OWASP's recommended parameters (m=19456 KiB, t=2, p=1). Hashing runs on libuv's
- * thread pool inside the argon2 binding, so the event loop keeps serving other requests.
+ * thread pool inside the argon2 binding, so the event loop keeps serving other requests; at most
+ * `passwords.concurrency` hashes run at once and `passwords.maxQueue` wait, the rest are refused
+ * with `AuthError('unavailable')`.
  */
 @Injectable()
 export class Argon2PasswordHasher extends PasswordHasher implements OnModuleInit {
   private readonly params: { memoryCost: number; timeCost: number; parallelism: number };
   private readonly maxPasswordBytes: number;
+  private readonly limiter: HashWorkLimiter;
   private dummyHash: Promise<string> | undefined;
 
   constructor(options: AuthOptions) {
@@ -34,6 +38,12 @@ export class Argon2PasswordHasher extends PasswordHasher implements OnModuleInit
       );
     }
     this.maxPasswordBytes = positiveInteger(configured.maxPasswordBytes, 1024, 'maxPasswordBytes');
+    this.limiter = new HashWorkLimiter(hashWorkLimits(configured));
+  }
+
+  /** Hashes running and waiting now (for health checks and metrics). */
+  get load(): { readonly active: number; readonly queued: number } {
+    return this.limiter.load;
   }
 
   /** Computes the dummy hash at boot, so the first unknown-user login costs what every later one does. */
@@ -46,16 +56,12 @@ export class Argon2PasswordHasher extends PasswordHasher implements OnModuleInit
     if (this.tooLong(password)) {
       throw new PasswordPolicyError(`Password must be at most ${this.maxPasswordBytes} bytes`);
     }
-    return argon2.hash(password, { type: argon2.argon2id, ...this.params });
+    return this.limiter.run(() => argon2.hash(password, { type: argon2.argon2id, ...this.params }));
   }
 
   async verify(hash: string, password: string): Promise<boolean> {
     if (!this.acceptable(password) || typeof hash !== 'string') return false;
-    try {
-      return await argon2.verify(hash, password);
-    } catch {
-      return false;
-    }
+    return this.limiter.run(() => argon2.verify(hash, password).catch(() => false));
   }
 
   needsRehash(hash: string): boolean {

@@ -10,6 +10,7 @@ import {
 } from 'jose';
 import { AuthConfigurationError } from '../../errors/configuration.error.js';
 import type { JwtAlgorithm, JwtStrategyOptions } from './jwt.options.js';
+import { KeyStamps, type StampedKeySource } from './key-stamps.js';
 
 /** A key source failed for reasons other than the token (network, provider down): fail closed. */
 export class KeySourceUnavailableError extends Error {
@@ -28,7 +29,7 @@ const TOKEN_KEY_ERRORS = new Set(['ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE
  * here, at boot; a remote JWKS is cached by jose and refetched on an unknown `kid` at most once
  * per cooldown.
  */
-export function createKeySource(options: JwtStrategyOptions, strategyName: string): JWTVerifyGetKey {
+export function createKeySource(options: JwtStrategyOptions, strategyName: string): StampedKeySource {
   const algorithms = options.algorithms;
   const hmacAlgorithms = algorithms.filter(isSymmetric);
   const asymmetricAlgorithms = algorithms.filter((alg) => !isSymmetric(alg));
@@ -93,6 +94,7 @@ export function createKeySource(options: JwtStrategyOptions, strategyName: strin
   const local = localKeys.length ? createLocalJWKSet({ keys: localKeys }) : undefined;
 
   let remote: JWTVerifyGetKey | undefined;
+  const stamps = new KeyStamps();
   if (options.jwksUri) {
     let url: URL;
     try {
@@ -105,10 +107,12 @@ export function createKeySource(options: JwtStrategyOptions, strategyName: strin
       cacheMaxAge: options.remoteJwks?.cacheMaxAgeMs ?? 600_000,
       timeoutDuration: options.remoteJwks?.timeoutMs ?? 5_000,
     });
+    stamps.watch(jwks);
     remote = async (header, token) => {
       try {
-        return await jwks(header, token);
+        return stamps.fromRemote(await jwks(header, token), header);
       } catch (error) {
+        stamps.refresh(); // a failed lookup may have refetched the set
         if (error instanceof errors.JOSEError && TOKEN_KEY_ERRORS.has(error.code)) throw error;
         throw new KeySourceUnavailableError(`JWKS at ${url.origin}${url.pathname} could not be used`, { cause: error });
       }
@@ -122,14 +126,15 @@ export function createKeySource(options: JwtStrategyOptions, strategyName: strin
     );
   }
 
-  return async (header: JWTHeaderParameters, token: FlattenedJWSInput) => {
+  if (secret) stamps.fixed(secret);
+  const getKey = async (header: JWTHeaderParameters, token: FlattenedJWSInput) => {
     if (isSymmetric(header.alg)) {
       if (!secret) throw new errors.JWKSNoMatchingKey();
       return secret;
     }
     if (local) {
       try {
-        return await local(header, token);
+        return stamps.fixed(await local(header, token));
       } catch (error) {
         if (!remote || !(error instanceof errors.JWKSNoMatchingKey)) throw error;
       }
@@ -137,4 +142,5 @@ export function createKeySource(options: JwtStrategyOptions, strategyName: strin
     if (remote) return remote(header, token);
     throw new errors.JWKSNoMatchingKey();
   };
+  return Object.assign(getKey, { keyStamps: stamps });
 }

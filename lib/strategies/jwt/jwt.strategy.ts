@@ -7,10 +7,12 @@ import { AuthConfigurationError } from '../../errors/configuration.error.js';
 import { type AuthRequest, parseAuthorizationHeader } from '../../http/auth-request.js';
 import { AuthOptions } from '../../options/auth-options.js';
 import type { Principal } from '../../principal/principal.js';
-import { AuthStrategy, type SecuritySchemeDescription } from '../auth-strategy.js';
+import { AuthStrategy, type MaybePromise, type SecuritySchemeDescription } from '../auth-strategy.js';
 import { compileClaimMapping, type CompiledClaimMapping, readString, readStringList } from './claim-mapping.js';
 import { createKeySource, KeySourceUnavailableError } from './jwt-key-source.js';
 import { JWT_ALGORITHMS, type JwtStrategyOptions } from './jwt.options.js';
+import { keyStampsOf } from './key-stamps.js';
+import { createVerifiedTokenCache, deepFreeze, type VerifiedTokenCache, type VerifiedTokenCacheView } from './verified-token-cache.js';
 
 /** RFC 6750 §2.1 `b64token`; a JWS compact serialization is three base64url parts. */
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -29,6 +31,7 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
   private verifyOptions!: JWTVerifyOptions;
   private mapping!: CompiledClaimMapping;
   private maxTokenLength = 8192;
+  private cache: VerifiedTokenCache | undefined;
 
   constructor(
     protected readonly options: AuthOptions,
@@ -75,6 +78,12 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
       clockTolerance: config.clockToleranceSeconds ?? 5,
       requiredClaims: [...new Set(['exp', 'sub', ...(config.requiredClaims ?? [])])],
     };
+    this.cache = createVerifiedTokenCache(config, keyStampsOf(this.keys), this.name);
+  }
+
+  /** The verified-token cache (`cacheSize`), when on: its size and membership, never its tokens. */
+  get verifiedTokens(): VerifiedTokenCacheView | undefined {
+    return this.cache;
   }
 
   authenticate(request: AuthRequest): Principal | null | Promise<Principal | null> {
@@ -87,18 +96,43 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
     return this.verify(token);
   }
 
-  /** Verifies a compact JWS and maps it to a principal; throws `AuthError` on any failure. */
-  async verify(token: string): Promise<Principal> {
+  /**
+   * Verifies a compact JWS and maps it to a (frozen) principal; throws `AuthError` on any failure.
+   * A token verified before that is still valid now, signed by a key still in the key set, is
+   * answered from the verified-token cache without a promise. `afterVerification` runs either way.
+   */
+  verify(token: string): MaybePromise<Principal> {
+    const cached = this.cache?.get(token, this.clock.now());
+    if (cached) return this.afterVerification(cached);
+    return this.verifySignature(token).then((principal) => this.afterVerification(principal));
+  }
+
+  /**
+   * Runs on every request for every verified token, from the cache or not: the place for checks
+   * whose answer changes while a token is valid, such as a deny list of revoked `jti`s. Return the
+   * principal (synchronously keeps the guard synchronous), or throw / reject with `AuthError`.
+   */
+  protected afterVerification(principal: Principal): MaybePromise<Principal> {
+    return principal;
+  }
+
+  /** The full check with jose; caches what passed, with the key that verified it. */
+  private async verifySignature(token: string): Promise<Principal> {
     let payload: JWTPayload;
+    let key: unknown;
+    const keys: JWTVerifyGetKey = this.cache ? async (header, input) => (key = await this.keys(header, input)) : this.keys;
     try {
-      ({ payload } = await jwtVerify(token, this.keys, {
+      ({ payload } = await jwtVerify(token, keys, {
         ...this.verifyOptions,
         currentDate: new Date(this.clock.now()),
       }));
     } catch (error) {
       throw this.translate(error);
     }
-    return this.toPrincipal(payload);
+    const principal = deepFreeze(this.toPrincipal(payload));
+    const stamp = this.cache && keyStampsOf(this.keys)?.stampOf(key);
+    if (stamp) this.cache!.set(token, payload, principal, stamp);
+    return principal;
   }
 
   /** Claims → principal. Override to map custom claims. */

@@ -115,6 +115,7 @@ export function compileOidcSettings(options: OidcStrategyOptions): OidcSettings 
       clockToleranceSeconds: options.clockToleranceSeconds,
       requiredClaims,
       maxTokenLength: options.maxTokenLength,
+      cacheSize: options.cacheSize,
       claims: { ...preset.claims, ...options.claims },
       remoteJwks: options.remoteJwks,
     },

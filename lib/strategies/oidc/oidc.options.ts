@@ -66,6 +66,8 @@ export interface OidcStrategyOptions {
   readonly requiredClaims?: readonly string[];
   /** Longest token accepted, in characters. Default 8192. */
   readonly maxTokenLength?: number;
+  /** Verified-token cache entries (0 disables). Default 10 000. */
+  readonly cacheSize?: number;
   readonly discovery?: OidcDiscoveryOptions;
   /** Caching and refetch of the provider's key set (unknown `kid` → refetch at most once per cooldown). */
   readonly remoteJwks?: RemoteJwksOptions;

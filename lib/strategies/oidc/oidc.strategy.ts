@@ -4,7 +4,7 @@ import { Clock } from '../../clock/clock.js';
 import { AuthError } from '../../errors/auth.error.js';
 import { AuthOptions } from '../../options/auth-options.js';
 import type { Principal } from '../../principal/principal.js';
-import type { SecuritySchemeDescription } from '../auth-strategy.js';
+import type { MaybePromise, SecuritySchemeDescription } from '../auth-strategy.js';
 import { JwtStrategy } from '../jwt/jwt.strategy.js';
 import { discoveryUrlFor, fetchProviderMetadata, type OidcProviderMetadata } from './oidc-discovery.js';
 import { compileOidcSettings, type OidcSettings } from './oidc-settings.js';
@@ -69,9 +69,9 @@ export class OidcStrategy extends JwtStrategy implements OnApplicationBootstrap,
   }
 
   /** Waits for discovery (or fails with 503 while the provider is unreachable), then verifies. */
-  override async verify(token: string): Promise<Principal> {
-    await this.ready();
-    return super.verify(token);
+  override verify(token: string): MaybePromise<Principal> {
+    const discovering = this.ready();
+    return discovering ? discovering.then(() => super.verify(token)) : super.verify(token);
   }
 
   /** The provider's metadata once discovered (e.g. for a login page that needs its endpoints). */

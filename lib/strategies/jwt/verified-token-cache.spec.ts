@@ -1,0 +1,163 @@
+import type { JWK } from 'jose';
+import type { Principal } from '../../principal/principal.js';
+import { KeyStamps } from './key-stamps.js';
+import { createVerifiedTokenCache, deepFreeze, VerifiedTokenCache } from './verified-token-cache.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+const EXP = T0 / 1000 + 60;
+const principal = (id: string): Principal => deepFreeze({ id, roles: [], scopes: [], permissions: [], strategy: 'jwt' });
+
+function fixedKeys() {
+  const stamps = new KeyStamps();
+  const key = stamps.fixed({});
+  return { stamps, stamp: stamps.stampOf(key)! };
+}
+
+describe('VerifiedTokenCache', () => {
+  it('answers a stored token until exp, with jose semantics for the tolerance (exp <= now - tolerance is expired)', () => {
+    const { stamps, stamp } = fixedKeys();
+    const cache = new VerifiedTokenCache(10, 5, stamps);
+    cache.set('t', { exp: EXP }, principal('a'), stamp);
+    expect(cache.get('t', T0)?.id).toBe('a');
+    expect(cache.get('t', (EXP + 4) * 1000 + 999)?.id).toBe('a'); // jose still accepts: now = EXP + 4
+    expect(cache.get('t', (EXP + 5) * 1000)).toBeUndefined(); // jose: EXP <= (EXP + 5) - 5 → expired
+    expect(cache.has('t')).toBe(false); // dropped, not just skipped
+  });
+
+  it('with tolerance 0, drops the token at its exp second', () => {
+    const { stamps, stamp } = fixedKeys();
+    const cache = new VerifiedTokenCache(10, 0, stamps);
+    cache.set('t', { exp: EXP }, principal('a'), stamp);
+    expect(cache.get('t', EXP * 1000 - 1)?.id).toBe('a');
+    expect(cache.get('t', EXP * 1000)).toBeUndefined();
+  });
+
+  it('refuses a token whose nbf is ahead of a clock that went back', () => {
+    const { stamps, stamp } = fixedKeys();
+    const cache = new VerifiedTokenCache(10, 5, stamps);
+    cache.set('t', { exp: EXP, nbf: T0 / 1000 }, principal('a'), stamp);
+    expect(cache.get('t', T0)?.id).toBe('a');
+    expect(cache.get('t', T0 - 5_000)?.id).toBe('a'); // nbf > now + 5? no
+    expect(cache.get('t', T0 - 6_000)).toBeUndefined();
+  });
+
+  it('does not store what it cannot expire (no numeric exp, odd nbf)', () => {
+    const { stamps, stamp } = fixedKeys();
+    const cache = new VerifiedTokenCache(10, 5, stamps);
+    cache.set('a', {}, principal('a'), stamp);
+    cache.set('b', { exp: String(EXP) }, principal('b'), stamp);
+    cache.set('c', { exp: EXP, nbf: 'soon' }, principal('c'), stamp);
+    expect(cache.size).toBe(0);
+  });
+
+  it('evicts the least recently used entry beyond maxEntries', () => {
+    const { stamps, stamp } = fixedKeys();
+    const cache = new VerifiedTokenCache(2, 5, stamps);
+    cache.set('a', { exp: EXP }, principal('a'), stamp);
+    cache.set('b', { exp: EXP }, principal('b'), stamp);
+    cache.get('a', T0); // a is now the most recent
+    cache.set('c', { exp: EXP }, principal('c'), stamp);
+    expect([cache.has('a'), cache.has('b'), cache.has('c')]).toEqual([true, false, true]);
+    expect(cache.size).toBe(2);
+  });
+
+  it('bounds the token text too (2 KiB per entry on average), whatever the tokens weigh', () => {
+    const { stamps, stamp } = fixedKeys();
+    const cache = new VerifiedTokenCache(4, 5, stamps); // 8 KiB of token text
+    for (let i = 0; i < 4; i++) cache.set(`${i}`.padEnd(3000, 'x'), { exp: EXP }, principal(`${i}`), stamp);
+    expect(cache.size).toBe(2); // 2 × 3000 fits in 8192, 3 × 3000 does not
+    cache.set('y'.repeat(9000), { exp: EXP }, principal('huge'), stamp);
+    expect(cache.has('y'.repeat(9000))).toBe(false); // larger than the whole budget: never stored
+    expect(cache.size).toBe(2);
+  });
+
+  it('replaces an entry stored twice without counting it twice', () => {
+    const { stamps, stamp } = fixedKeys();
+    const cache = new VerifiedTokenCache(2, 5, stamps);
+    cache.set('a', { exp: EXP }, principal('a1'), stamp);
+    cache.set('a', { exp: EXP }, principal('a2'), stamp);
+    cache.set('b', { exp: EXP }, principal('b'), stamp);
+    expect(cache.size).toBe(2);
+    expect(cache.get('a', T0)?.id).toBe('a2');
+  });
+});
+
+describe('KeyStamps', () => {
+  /** A stand-in for what jose's createRemoteJWKSet exposes: its current set and freshness. */
+  class RemoteSet {
+    fresh = true;
+    keys: JWK[] = [];
+    jwks() {
+      return { keys: structuredClone(this.keys) };
+    }
+  }
+  const jwk = (kid: string, x: string): JWK => ({ kty: 'OKP', crv: 'Ed25519', x, kid });
+
+  it('keeps a remote key current while its kid keeps the same key material and the set is fresh', () => {
+    const remote = new RemoteSet();
+    remote.keys = [jwk('k1', 'AAAA'), jwk('k2', 'BBBB')];
+    const stamps = new KeyStamps();
+    stamps.watch(remote);
+    const k1 = stamps.fromRemote({}, { alg: 'EdDSA', kid: 'k1' });
+    const stamp = stamps.stampOf(k1)!;
+    expect(stamps.isCurrent(stamp)).toBe(true);
+
+    remote.keys = [jwk('k1', 'AAAA'), jwk('k3', 'CCCC')]; // k2 went, k1 stayed
+    stamps.refresh();
+    expect(stamps.isCurrent(stamp)).toBe(true);
+
+    remote.fresh = false; // past cacheMaxAge: only a full verification (which refetches) may answer
+    expect(stamps.isCurrent(stamp)).toBe(false);
+    remote.fresh = true;
+
+    remote.keys = [jwk('k1', 'DDDD')]; // same kid, other key
+    stamps.refresh();
+    expect(stamps.isCurrent(stamp)).toBe(false);
+
+    remote.keys = [jwk('k3', 'CCCC')];
+    stamps.refresh();
+    expect(stamps.isCurrent(stamp)).toBe(false);
+  });
+
+  it('a token without kid depends on the whole set', () => {
+    const remote = new RemoteSet();
+    remote.keys = [jwk('k1', 'AAAA')];
+    const stamps = new KeyStamps();
+    stamps.watch(remote);
+    const stamp = stamps.stampOf(stamps.fromRemote({}, { alg: 'EdDSA' }))!;
+    expect(stamps.isCurrent(stamp)).toBe(true);
+    remote.keys = [jwk('k1', 'AAAA'), jwk('k2', 'BBBB')];
+    stamps.refresh();
+    expect(stamps.isCurrent(stamp)).toBe(false);
+  });
+
+  it('knows only the keys it handed out', () => {
+    const stamps = new KeyStamps();
+    expect(stamps.stampOf({})).toBeUndefined();
+    expect(stamps.stampOf(undefined)).toBeUndefined();
+  });
+});
+
+describe('createVerifiedTokenCache', () => {
+  const { stamps } = fixedKeys();
+
+  it('is on by default, off with cacheSize 0 or with a key source that keeps no stamps', () => {
+    expect(createVerifiedTokenCache({}, stamps, 'jwt')).toBeInstanceOf(VerifiedTokenCache);
+    expect(createVerifiedTokenCache({ cacheSize: 0 }, stamps, 'jwt')).toBeUndefined();
+    expect(createVerifiedTokenCache({}, undefined, 'jwt')).toBeUndefined();
+  });
+
+  it('refuses a cacheSize that is not a whole number, at boot', () => {
+    expect(() => createVerifiedTokenCache({ cacheSize: -1 }, stamps, 'oidc')).toThrow(/oidc\.cacheSize must be a whole number/);
+    expect(() => createVerifiedTokenCache({ cacheSize: 1.5 }, stamps, 'jwt')).toThrow(/jwt\.cacheSize/);
+  });
+});
+
+describe('deepFreeze', () => {
+  it('freezes the principal, its arrays and nested claims (shared between requests)', () => {
+    const frozen = deepFreeze({ id: 'a', roles: ['x'], claims: { realm_access: { roles: ['y'] } } });
+    expect(Object.isFrozen(frozen.roles)).toBe(true);
+    expect(Object.isFrozen(frozen.claims.realm_access.roles)).toBe(true);
+    expect(() => (frozen.roles as string[]).push('admin')).toThrow(TypeError);
+  });
+});
