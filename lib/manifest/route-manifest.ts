@@ -80,13 +80,14 @@ export class RouteManifest implements OnApplicationBootstrap {
     return entries;
   }
 
-  /** `GET /api/admin/users` for a handler, as development logs name routes (never the request's own URL). */
+  /**
+   * `GET /api/admin/users` for a handler, as development logs name routes: by template, never by the
+   * request's own URL (which may carry secrets). Handlers that are not HTTP routes get `Class.method`.
+   */
   label(controller: Type, handler: RouteHandler): string {
-    const known = this.locationsOf(handler);
-    const locations = known ?? this.locate(controller, handler, undefined);
+    const locations = this.locationsOf(handler) ?? this.locate(controller, handler, undefined);
     if (!locations.length) return `${controller.name}.${handler.name}`;
-    const method = locations[0].method;
-    return `${method} ${[...new Set(locations.map((l) => l.path))].join(' | ')}`;
+    return `${locations[0].method} ${[...new Set(locations.map((l) => l.path))].join(' | ')}`;
   }
 
   private locationsOf(handler: RouteHandler): readonly RouteLocation[] | undefined {

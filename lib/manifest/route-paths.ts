@@ -34,7 +34,8 @@ export function routeLocations(
   controller: Type,
   handler: RouteHandler,
 ): RouteLocation[] {
-  const requestMethod = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod;
+  const requestMethod = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+  if (requestMethod === undefined) return []; // not an HTTP route (e.g. a GraphQL resolver)
   const method = RequestMethod[requestMethod] ?? String(requestMethod);
   const methodPaths = asList<string>(Reflect.getMetadata(PATH_METADATA, handler) ?? '/');
   const controllerPaths = asList<string>(Reflect.getMetadata(PATH_METADATA, controller) ?? '/');
@@ -82,7 +83,7 @@ function excludedFromPrefix(config: ApplicationConfig, path: string, requestMeth
   const excluded = (config.getGlobalPrefixOptions().exclude ?? []) as readonly ExcludedRoute[];
   return excluded.some(
     (route) =>
-      (route.requestMethod === RequestMethod.ALL || route.requestMethod === requestMethod) &&
+      (route.requestMethod === RequestMethod.ALL || (route.requestMethod as number) === -1 || route.requestMethod === requestMethod) &&
       route.pathRegex.test(slash(path)),
   );
 }
