@@ -203,6 +203,8 @@ describe('request policy configuration', () => {
     [{ requireHttps: 'yes' }, 'requireHttps "yes" is not supported'],
     [{ requireHttps: { exempt: ['nope'] } }, 'requireHttps.exempt: "nope" is not an IP address or CIDR range'],
     [{ errorResponse: 'xml' }, "errorResponse \"xml\" is not supported. Use 'nest', 'problem+json', or a function"],
+    [{ strict: 'yes' }, 'strict "yes" is not a boolean. Use strict: true or false.'],
+    [{ explainDenials: 1 }, 'explainDenials 1 is not a boolean.'],
   ])('refuses %j at boot', async (options, message) => {
     await expect(createApp('express', { imports: [policiesTestModule(options as AuthModuleOptions)] })).rejects.toThrow(message);
   });

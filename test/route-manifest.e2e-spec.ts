@@ -119,7 +119,7 @@ describe.each(ADAPTERS)('strict mode (%s)', (adapter) => {
       (e: unknown) => e as Error,
     );
     expect(error?.name).toBe('AuthConfigurationError');
-    expect(error?.message).toContain('strict mode refuses 2 routes with contradictory security metadata');
+    expect(error?.message).toContain('strict mode refuses 2 routes with contradictory security metadata; fix the decorators below');
     expect(error?.message).toContain(
       'GET /conflicted/public-admin (ConflictedController.publicAdmin): @Public() together with authorization rules',
     );

@@ -1,5 +1,6 @@
 import { type ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { AuthError } from '../errors/auth.error.js';
+import { AuthConfigurationError } from '../errors/configuration.error.js';
 import type { AuthRequest } from '../http/auth-request.js';
 import { requestFromContext } from '../http/context-request.js';
 import { RouteManifest } from '../manifest/route-manifest.js';
@@ -30,7 +31,14 @@ export class DenialExplainer {
     private readonly manifest: RouteManifest,
     private readonly requestPolicy: RequestPolicy,
   ) {
-    this.enabled = options.raw.explainDenials ?? process.env.NODE_ENV !== 'production';
+    const explain = options.raw.explainDenials;
+    if (explain !== undefined && typeof explain !== 'boolean') {
+      throw AuthConfigurationError.create(
+        `explainDenials ${JSON.stringify(explain)} is not a boolean.`,
+        'Use explainDenials: true or false, or leave it out (on unless NODE_ENV is production).',
+      );
+    }
+    this.enabled = explain ?? process.env.NODE_ENV !== 'production';
   }
 
   /** Called by the guard once a principal is known, before authorization. */

@@ -26,7 +26,12 @@ export class RouteManifest implements OnApplicationBootstrap {
     private readonly requestPolicy: RequestPolicy,
     private readonly config: ApplicationConfig,
     private readonly modules: ModulesContainer,
-  ) {}
+  ) {
+    const strict = options.raw.strict;
+    if (strict !== undefined && typeof strict !== 'boolean') {
+      throw AuthConfigurationError.create(`strict ${JSON.stringify(strict)} is not a boolean.`, 'Use strict: true or false.');
+    }
+  }
 
   onApplicationBootstrap(): void {
     const entries = this.describe();
@@ -35,9 +40,9 @@ export class RouteManifest implements OnApplicationBootstrap {
       const lines = conflicting.flatMap((entry) =>
         entry.conflicts.map((c) => `  ${entry.method} ${entry.path} (${entry.handler}): ${c}. Fix: ${fixFor(c)}.`),
       );
-      throw AuthConfigurationError.create(
-        `strict mode refuses ${lines.length === 1 ? 'a route' : `${lines.length} routes`} with contradictory security metadata:\n${lines.join('\n')}\n`,
-        'Fix the decorators above, or turn strict mode off (strict: false) to only log them.',
+      throw new AuthConfigurationError(
+        `nest-warden: strict mode refuses ${lines.length === 1 ? 'a route' : `${lines.length} routes`} with contradictory ` +
+          `security metadata; fix the decorators below, or pass strict: false to only log them:\n${lines.join('\n')}`,
       );
     }
     for (const entry of conflicting) {
