@@ -9,6 +9,10 @@ import { AuthOptions } from '../options/auth-options.js';
 import type { CompiledRoutePolicy } from '../policy/route-policies.js';
 import type { Principal } from '../principal/principal.js';
 
+/** Where `remember` leaves the principal on the request (a symbol: invisible to JSON and other libraries). */
+const AUTHENTICATED = Symbol('nest-warden:authenticated-principal');
+type RememberingRequest = AuthRequest & { [AUTHENTICATED]?: Principal };
+
 const EXPLAINED = new Set(['credentials_missing', 'invalid_token', 'invalid_credentials', 'insufficient_scope', 'forbidden']);
 const list = (values: readonly string[] | undefined) => `[${(values ?? []).join(', ')}]`;
 
@@ -23,8 +27,6 @@ const list = (values: readonly string[] | undefined) => `[${(values ?? []).join(
 export class DenialExplainer {
   readonly enabled: boolean;
   private readonly logger = new Logger('nest-warden');
-  /** Principals that authenticated but may still be refused by authorization, per request. */
-  private readonly authenticated = new WeakMap<object, Principal>();
 
   constructor(
     options: AuthOptions,
@@ -43,7 +45,8 @@ export class DenialExplainer {
 
   /** Called by the guard once a principal is known, before authorization. */
   remember(request: AuthRequest, principal: Principal): void {
-    if (this.enabled) this.authenticated.set(request, principal);
+    // A property on the request, not a WeakMap: one entry per request would cost the GC more than the check.
+    if (this.enabled) (request as RememberingRequest)[AUTHENTICATED] = principal;
   }
 
   /** Called by the guard for every denial. */
@@ -75,7 +78,7 @@ export class DenialExplainer {
       const refused = this.requestPolicy.explain(request, policy.allowFrom);
       if (refused) return refused;
     }
-    const principal = request ? this.authenticated.get(request) : undefined;
+    const principal = (request as RememberingRequest | undefined)?.[AUTHENTICATED];
     const why = error.description ?? (error.code === 'insufficient_scope' ? 'Insufficient scope' : 'Forbidden');
     if (!policy || !principal) return `${why}${causeOf(error)}`;
     const needs: string[] = [];

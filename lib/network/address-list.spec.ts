@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import { AddressList, normalizeAddress } from './address-list.js';
 
 describe('normalizeAddress', () => {
@@ -71,5 +72,50 @@ describe('AddressList', () => {
   ])('rejects %j with a clear message', (entries, message) => {
     expect(() => new AddressList(entries as unknown[], '@AllowFrom()')).toThrow(message);
     expect(() => new AddressList(entries as unknown[], '@AllowFrom()')).toThrow(/^@AllowFrom\(\)/);
+  });
+});
+
+describe('AddressList agrees with node:net BlockList', () => {
+  // A small deterministic generator: the same cases on every run.
+  let seed = 0x2545f491;
+  const next = () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return seed >>> 0;
+  };
+  const v4 = () => [next() % 256, next() % 256, next() % 256, next() % 256].join('.');
+  const v6 = () => {
+    const groups = Array.from({ length: 8 }, () => (next() % 4 === 0 ? '0' : (next() % 0x10000).toString(16)));
+    return next() % 2 ? groups.join(':') : groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
+  };
+
+  it('on 2,000 random addresses against random ranges of both families', () => {
+    const ranges = [
+      ...Array.from({ length: 6 }, () => `${v4()}/${next() % 33}`),
+      ...Array.from({ length: 6 }, () => `${v6()}/${next() % 129}`),
+      v4(),
+      v6(),
+    ];
+    const list = new AddressList(ranges, 'test');
+    const reference = new BlockList();
+    for (const range of ranges) {
+      const [address, prefix] = range.split('/');
+      const family = isIP(address) === 4 ? 'ipv4' : 'ipv6';
+      if (prefix === undefined) reference.addAddress(address, family);
+      else reference.addSubnet(address, Number(prefix), family);
+    }
+    let matched = 0;
+    for (let i = 0; i < 2000; i++) {
+      // addresses near the ranges as well as anywhere
+      const base = ranges[next() % ranges.length].split('/')[0];
+      const address = i % 3 === 0 ? base : i % 3 === 1 ? v4() : v6();
+      const family = isIP(address) === 4 ? 'ipv4' : 'ipv6';
+      const expected = reference.check(address, family);
+      if (expected) matched++;
+      expect([address, list.contains(address)]).toEqual([address, expected]);
+      if (family === 'ipv4') expect([address, list.contains(`::ffff:${address}`)]).toEqual([address, expected]);
+    }
+    expect(matched).toBeGreaterThan(600);
   });
 });
