@@ -92,6 +92,21 @@ describe.each(ADAPTERS)('rate-limit answers in problem+json (%s)', (adapter) => 
   });
 });
 
+describe.each(ADAPTERS)('PrincipalThrottlerGuard with @UseGuards() (%s)', (adapter) => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp(adapter, { imports: [throttlingTestModule({}, { viaUseGuards: true })] });
+  });
+  afterAll(() => app.close());
+
+  it('runs after the global AuthGuard, so budgets are per key', async () => {
+    const reports = (key: string) => request(app.getHttpServer()).get('/guarded/reports').set('X-API-Key', key);
+    for (let i = 0; i < REPORTS_LIMIT; i++) await reports('partner-key-a').expect(200);
+    await reports('partner-key-a').expect(429);
+    await reports('partner-key-b').expect(200, { key: 'key-b' });
+  });
+});
+
 describe('PrincipalThrottlerGuard registration order', () => {
   it('refuses to boot when it would run before AuthGuard, and says how to fix it', async () => {
     await expect(createApp('express', { imports: [throttlingTestModule({}, { guardInRootModule: true })] })).rejects.toThrow(

@@ -1,4 +1,4 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { Authorizer } from '../authorization/authorizer.js';
 import { DenialExplainer } from '../diagnostics/denial-explainer.js';
@@ -25,7 +25,7 @@ export class AuthGuard implements CanActivate {
   protected readonly logger = new Logger('nest-warden');
 
   /** Development-mode denial logs; injected as a property so subclass constructors stay as they are. */
-  @Inject(DenialExplainer) protected readonly explainer!: DenialExplainer;
+  @Optional() @Inject(DenialExplainer) protected readonly explainer?: DenialExplainer;
 
   constructor(
     protected readonly policies: RoutePolicies,
@@ -87,7 +87,7 @@ export class AuthGuard implements CanActivate {
         if (policy.access === 'optional') return true;
         throw new AuthError('credentials_missing');
       }
-      this.explainer.remember(request, principal);
+      this.explainer?.remember(request, principal);
       const authorized = this.authorizer.authorize(principal, policy, request);
       if (isPromise(authorized)) {
         return authorized.then(
@@ -125,7 +125,7 @@ export class AuthGuard implements CanActivate {
     if (error.code === 'unavailable') {
       this.logger.error(`Denied ${this.describe(context)}: ${error.message}`, (error.cause as Error | undefined)?.stack);
     }
-    this.explainer.explain(context, policy, error);
+    this.explainer?.explain(context, policy, error);
     const denial = toHttpDenial(error, this.challengesFor(policy, error), this.options.errorResponse);
     if (context.getType() === 'http') {
       const response = context.switchToHttp().getResponse<unknown>();

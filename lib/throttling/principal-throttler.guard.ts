@@ -1,4 +1,4 @@
-import { type ExecutionContext, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { type ExecutionContext, Injectable, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { ApplicationConfig, Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
@@ -35,9 +35,10 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard implements OnApplica
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storageService: ThrottlerStorage,
     reflector: Reflector,
-    protected readonly authOptions: AuthOptions,
-    protected readonly requestPolicy: RequestPolicy,
     protected readonly applicationConfig: ApplicationConfig,
+    // Optional so the guard also works where AuthModule is not global (isGlobal: false).
+    @Optional() protected readonly authOptions?: AuthOptions,
+    @Optional() protected readonly requestPolicy?: RequestPolicy,
   ) {
     super(options, storageService, reflector);
   }
@@ -59,9 +60,11 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard implements OnApplica
 
   /** `principal:<id>` for authenticated callers, `address:<ip or IPv6 /64>` for the others. */
   protected override async getTracker(request: Record<string, unknown>): Promise<string> {
-    const principal = getPrincipal(request as unknown as AuthRequest);
+    const authRequest = request as unknown as AuthRequest;
+    const principal = getPrincipal(authRequest);
     if (principal) return this.principalTracker(principal);
-    return `address:${clientAddressKey(this.requestPolicy.clientAddress(request as unknown as AuthRequest))}`;
+    const address = this.requestPolicy ? this.requestPolicy.clientAddress(authRequest) : authRequest.ip;
+    return `address:${clientAddressKey(address)}`;
   }
 
   /**
@@ -79,7 +82,7 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard implements OnApplica
     const custom = Array.isArray(this.options) ? undefined : this.options.errorMessage;
     const description = custom ? await this.getErrorMessage(context, detail) : undefined;
     const error = new AuthError('rate_limited', { description, retryAfterSeconds: detail.timeToBlockExpire });
-    const denial = toHttpDenial(error, [], this.authOptions.errorResponse);
+    const denial = toHttpDenial(error, [], this.authOptions?.errorResponse);
     const { res } = this.getRequestResponse(context);
     for (const [name, value] of denial.headers) this.setResponseHeader(res, name, value as string);
     throw denial.exception;
