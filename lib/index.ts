@@ -72,7 +72,6 @@ export type { RecoveryEndpoints } from './account-recovery/recovery-endpoints.js
 
 export { RequestPolicy, type RequestCheck } from './network/request-policy.js';
 export type { RequireHttpsOption, RequireHttpsOptions, TrustProxyOption } from './network/request-policy.options.js';
-export { AddressList } from './network/address-list.js';
 export { RouteManifest } from './manifest/route-manifest.js';
 export type { RouteManifestEntry } from './manifest/route-manifest.entry.js';
 export { describeRoutes } from './manifest/describe-routes.js';
