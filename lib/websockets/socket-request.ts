@@ -1,0 +1,78 @@
+import type { AuthRequest } from '../http/auth-request.js';
+
+/** The parts of a socket.io handshake nest-warden reads (`socket.handshake`). */
+export interface SocketHandshake {
+  readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
+  readonly query?: Readonly<Record<string, unknown>>;
+  /** The `auth` payload of the socket.io CONNECT packet (`io(url, { auth: { token } })`). */
+  readonly auth?: Readonly<Record<string, unknown>>;
+  readonly address?: string;
+  readonly url?: string;
+}
+
+/** Query parameter carrying an access token (RFC 6750 §2.3's name). */
+export const SOCKET_QUERY_TOKEN = 'access_token';
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/** The socket's request view, built once per socket from its handshake (which never changes). */
+const socketViews = new WeakMap<object, AuthRequest>();
+/** One view per message with an object payload: its `params` are the payload, for `@Owner()`. */
+const messageViews = new WeakMap<object, AuthRequest>();
+
+function bearerFrom(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const token = value.trim().replace(/^bearer\s+/i, '');
+  return token ? `Bearer ${token}` : undefined;
+}
+
+/**
+ * An `AuthRequest` built from a handshake, so strategies work unchanged: headers (with `Cookie`)
+ * and query as the client sent them. A token in the socket.io `auth` payload (`auth.token`) or,
+ * failing that, in the `access_token` query parameter becomes `Authorization: Bearer <token>` when
+ * the handshake has no `Authorization` header of its own (the header wins, then `auth`, then query).
+ */
+export function handshakeRequest(handshake: SocketHandshake): AuthRequest {
+  const headers = handshake.headers ?? {};
+  let authorization: string | undefined;
+  if (headers.authorization === undefined) {
+    const query = handshake.query?.[SOCKET_QUERY_TOKEN];
+    authorization = bearerFrom(handshake.auth?.token) ?? bearerFrom(query);
+  }
+  return {
+    headers: authorization ? { ...headers, authorization } : headers,
+    query: handshake.query ?? {},
+    method: 'GET',
+    url: handshake.url,
+    ip: handshake.address,
+    user: undefined,
+  };
+}
+
+/**
+ * The request the guard and `@CurrentUser()` see for a gateway message. The handshake view is
+ * built once per socket and cached; a message whose payload is an object gets its own view on top
+ * of it (payload as `params`, its own caller and resource), since messages of one socket run concurrently.
+ */
+export function socketRequest(client: unknown, data?: unknown): AuthRequest {
+  if (!isObject(client) || !isObject(client.handshake)) {
+    throw new TypeError(
+      'nest-warden: this WebSocket client has no handshake. Guarded gateways need the socket.io ' +
+        'adapter (@nestjs/platform-socket.io), whose sockets carry the handshake credentials.',
+    );
+  }
+  let view = socketViews.get(client);
+  if (!view) {
+    view = handshakeRequest(client.handshake as SocketHandshake);
+    socketViews.set(client, view);
+  }
+  if (!isObject(data)) return view;
+  let message = messageViews.get(data);
+  if (!message) {
+    message = Object.create(view, {
+      params: { value: data, enumerable: true, writable: true, configurable: true },
+    }) as AuthRequest;
+    messageViews.set(data, message);
+  }
+  return message;
+}
