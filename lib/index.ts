@@ -44,7 +44,7 @@ export { getPrincipal } from './http/request-state.js';
 export { ContextDenials } from './http/context-denial.js';
 export type { Denial, DenialCode } from './errors/denial-code.js';
 export { GraphQLAuthError, type GraphQLAuthErrorExtensions } from './graphql/graphql-auth.error.js';
-export type { SocketHandshake } from './websockets/socket-request.js';
+export type { SocketHandshake } from './http/handshake-request.js';
 export type { WsDenialPayload } from './websockets/ws-denial.js';
 export {
   WsConnectionAuth,

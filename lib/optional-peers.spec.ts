@@ -14,7 +14,10 @@ function sources(dir: string): string[] {
 
 describe('optional peers (GraphQL, WebSockets)', () => {
   const root = import.meta.dirname;
-  const files = sources(root).map((path) => ({ file: relative(root, path), text: readFileSync(path, 'utf8') }));
+  const files = sources(root).map((path) => ({
+    file: relative(root, path),
+    text: readFileSync(path, 'utf8'),
+  }));
 
   it('are never imported statically by the library (type-only imports vanish at build)', () => {
     const offending: string[] = [];
@@ -31,7 +34,9 @@ describe('optional peers (GraphQL, WebSockets)', () => {
 
   it('are loaded lazily in one place: WsException, for applications that have gateways', () => {
     const dynamic = files.flatMap(({ file, text }) =>
-      [...text.matchAll(/import\('([^']+)'\)/g)].filter((m) => OPTIONAL.test(m[1])).map((m) => `${file}: ${m[1]}`),
+      [...text.matchAll(/import\('([^']+)'\)/g)]
+        .filter((m) => OPTIONAL.test(m[1]))
+        .map((m) => `${file}: ${m[1]}`),
     );
     expect(dynamic).toEqual(['http/context-denial.ts: @nestjs/websockets']);
   });

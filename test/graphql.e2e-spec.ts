@@ -2,7 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { Query, Resolver, ResolveField, Parent, Field, ObjectType, GraphQLModule } from '@nestjs/graphql';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { createClient } from 'graphql-ws';
 import request from 'supertest';
+import WebSocket from 'ws';
 import { Auth, AuthModule, Clock, Roles } from '../lib/index.js';
 import { graphqlTestModule } from './fixtures/graphql-app.js';
 import { JWT_OPTIONS } from './fixtures/jwt-app.js';
@@ -23,11 +25,18 @@ describe.each(ADAPTERS)('GraphQL resolvers (%s)', (adapter) => {
   let reader: string;
 
   beforeAll(async () => {
-    app = await createApp(adapter, { imports: [graphqlTestModule()] }, {
-      override: (builder) => builder.overrideProvider(Clock).useValue(clock),
-    });
+    app = await createApp(
+      adapter,
+      { imports: [graphqlTestModule()] },
+      {
+        override: (builder) => builder.overrideProvider(Clock).useValue(clock),
+      },
+    );
     const now = clock.now();
-    alice = await signTestToken({ sub: 'u-alice', roles: ['admin'], scope: 'items:read items:write' }, { now });
+    alice = await signTestToken(
+      { sub: 'u-alice', roles: ['admin'], scope: 'items:read items:write' },
+      { now },
+    );
     bob = await signTestToken({ sub: 'u-bob', roles: ['user'], scope: 'items:read' }, { now });
     reader = await signTestToken({ sub: 'u-carol', roles: ['user'] }, { now });
   });
@@ -47,7 +56,10 @@ describe.each(ADAPTERS)('GraphQL resolvers (%s)', (adapter) => {
       const { status, body } = await gql('{ me { id roles scopes } myId }', bob);
       expect(status).toBe(200);
       expect(body.errors).toBeUndefined();
-      expect(body.data).toEqual({ me: { id: 'u-bob', roles: ['user'], scopes: ['items:read'] }, myId: 'u-bob' });
+      expect(body.data).toEqual({
+        me: { id: 'u-bob', roles: ['user'], scopes: ['items:read'] },
+        myId: 'u-bob',
+      });
     });
 
     it('runs a mutation whose scope the token holds', async () => {
@@ -75,16 +87,26 @@ describe.each(ADAPTERS)('GraphQL resolvers (%s)', (adapter) => {
       expect(status).toBe(200);
       expect(body.data).toBeNull();
       expect(body.errors).toEqual([
-        expect.objectContaining({ message: 'Authentication required', path: ['me'], extensions: { code: 'UNAUTHENTICATED' } }),
+        expect.objectContaining({
+          message: 'Authentication required',
+          path: ['me'],
+          extensions: { code: 'UNAUTHENTICATED' },
+        }),
       ]);
     });
 
     it.each([
       ['a malformed token', 'not-a-jwt', 'The access token is malformed'],
-      ['a token signed with another key', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl', 'The access token is invalid'],
+      [
+        'a token signed with another key',
+        'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl',
+        'The access token is invalid',
+      ],
     ])('answers UNAUTHENTICATED for %s, with our message only', async (_, token, message) => {
       const { body } = await gql('{ me { id } }', token);
-      expect(body.errors).toEqual([expect.objectContaining({ message, extensions: { code: 'UNAUTHENTICATED' } })]);
+      expect(body.errors).toEqual([
+        expect.objectContaining({ message, extensions: { code: 'UNAUTHENTICATED' } }),
+      ]);
     });
 
     it('answers UNAUTHENTICATED once the token expired (time from the injected Clock)', async () => {
@@ -94,7 +116,10 @@ describe.each(ADAPTERS)('GraphQL resolvers (%s)', (adapter) => {
       try {
         const { body } = await gql('{ myId }', token);
         expect(body.errors).toEqual([
-          expect.objectContaining({ message: 'The access token expired', extensions: { code: 'UNAUTHENTICATED' } }),
+          expect.objectContaining({
+            message: 'The access token expired',
+            extensions: { code: 'UNAUTHENTICATED' },
+          }),
         ]);
       } finally {
         clock.advance(-120_000);
@@ -125,7 +150,11 @@ describe.each(ADAPTERS)('GraphQL resolvers (%s)', (adapter) => {
     it('answers FORBIDDEN for a missing role, and allows the role', async () => {
       const denied = await gql('{ userCount }', bob);
       expect(denied.body.errors).toEqual([
-        expect.objectContaining({ message: 'Insufficient role', path: ['userCount'], extensions: { code: 'FORBIDDEN' } }),
+        expect.objectContaining({
+          message: 'Insufficient role',
+          path: ['userCount'],
+          extensions: { code: 'FORBIDDEN' },
+        }),
       ]);
       expect((await gql('{ userCount }', alice)).body).toEqual({ data: { userCount: 2 } });
     });
@@ -144,7 +173,10 @@ describe.each(ADAPTERS)('GraphQL resolvers (%s)', (adapter) => {
     it('answers FORBIDDEN for a mutation whose scope the token lacks', async () => {
       const { body } = await gql('mutation { addItem(name: "fig") }', bob);
       expect(body.errors).toEqual([
-        expect.objectContaining({ path: ['addItem'], extensions: { code: 'FORBIDDEN', scopes: ['items:write'] } }),
+        expect.objectContaining({
+          path: ['addItem'],
+          extensions: { code: 'FORBIDDEN', scopes: ['items:write'] },
+        }),
       ]);
     });
 
@@ -174,7 +206,14 @@ describe.each(ADAPTERS)('GraphQL resolvers (%s)', (adapter) => {
   describe('field resolvers (fieldResolverEnhancers: guards)', () => {
     it('enforces @Roles() on a field resolver and lets the role through', async () => {
       const { body } = await gql('{ posts { id moderationNote } }', alice);
-      expect(body).toEqual({ data: { posts: [{ id: '1', moderationNote: 'note on 1' }, { id: '2', moderationNote: 'note on 2' }] } });
+      expect(body).toEqual({
+        data: {
+          posts: [
+            { id: '1', moderationNote: 'note on 1' },
+            { id: '2', moderationNote: 'note on 2' },
+          ],
+        },
+      });
     });
 
     it('protects an undecorated field resolver with the default strategies, and a @Public() one not at all', async () => {
@@ -200,22 +239,104 @@ describe.each(ADAPTERS)('GraphQL resolvers (%s)', (adapter) => {
       expect(body).toEqual({ data: { a: { id: '1' }, b: { id: '2' } } });
     });
 
-    it('answers FORBIDDEN for someone else\'s resource and NOT_FOUND for an unknown one', async () => {
+    it("answers FORBIDDEN for someone else's resource and NOT_FOUND for an unknown one", async () => {
       const other = await gql('mutation { renamePost(id: "1", title: "Mine now") { title } }', bob);
       expect(other.body.errors).toEqual([
         expect.objectContaining({ message: 'Only the owner may do this', extensions: { code: 'FORBIDDEN' } }),
       ]);
       const unknown = await gql('{ post(id: "404") { id } }', bob);
-      expect(unknown.body.errors).toEqual([expect.objectContaining({ message: 'Not Found', extensions: { code: 'NOT_FOUND' } })]);
+      expect(unknown.body.errors).toEqual([
+        expect.objectContaining({ message: 'Not Found', extensions: { code: 'NOT_FOUND' } }),
+      ]);
       const owner = await gql('mutation { renamePost(id: "2", title: "Renamed") { title } }', bob);
       expect(owner.body).toEqual({ data: { renamePost: { title: 'Renamed' } } });
     });
   });
 });
 
+describe.each(ADAPTERS)('GraphQL subscriptions over graphql-ws (%s)', (adapter) => {
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    app = await createApp(adapter, {
+      imports: [graphqlTestModule(JWT_OPTIONS, { subscriptions: { 'graphql-ws': true } })],
+    });
+    await app.listen(0, '127.0.0.1');
+    url = `ws://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/graphql`;
+  });
+  afterAll(() => app.close());
+
+  /** Subscribes and collects what the server sends until it completes (or errors). */
+  async function subscribe(
+    connectionParams: Record<string, unknown> | undefined,
+    query = 'subscription { ticks }',
+  ) {
+    const client = createClient({
+      url,
+      webSocketImpl: WebSocket,
+      connectionParams,
+      retryAttempts: 0,
+      lazy: true,
+    });
+    try {
+      return await new Promise<{ next: unknown[]; error?: unknown }>((resolve) => {
+        const next: unknown[] = [];
+        client.subscribe(
+          { query },
+          {
+            next: (value) => next.push(value),
+            error: (error) => resolve({ next, error }),
+            complete: () => resolve({ next }),
+          },
+        );
+      });
+    } finally {
+      await client.dispose();
+    }
+  }
+
+  it('streams to a caller whose token the connection parameters carry, @CurrentUser() injected', async () => {
+    const token = await signTestToken({ sub: 'u-bob', scope: 'items:read' });
+    for (const params of [{ authorization: `Bearer ${token}` }, { token }]) {
+      expect(await subscribe(params)).toEqual({
+        next: [{ data: { ticks: 'tick 1 for u-bob' } }, { data: { ticks: 'tick 2 for u-bob' } }],
+      });
+    }
+  });
+
+  it('refuses a subscription without a token with UNAUTHENTICATED', async () => {
+    const { next } = await subscribe(undefined);
+    expect(next).toEqual([
+      {
+        errors: [
+          expect.objectContaining({
+            message: 'Authentication required',
+            extensions: { code: 'UNAUTHENTICATED' },
+          }),
+        ],
+      },
+    ]);
+  });
+
+  it('refuses a bad token and a missing scope', async () => {
+    const bad = await subscribe({ token: 'not-a-jwt' });
+    expect(bad.next).toEqual([
+      { errors: [expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } })] },
+    ]);
+    const token = await signTestToken({ sub: 'u-carol' });
+    const unscoped = await subscribe({ token });
+    expect(unscoped.next).toEqual([
+      { errors: [expect.objectContaining({ extensions: { code: 'FORBIDDEN', scopes: ['items:read'] } })] },
+    ]);
+  });
+});
+
 describe('GraphQL boot-time checks', () => {
   it('refuses a field resolver with rules when Nest would not run guards on it', async () => {
-    await expect(createApp('express', { imports: [graphqlTestModule(JWT_OPTIONS, { fieldResolverEnhancers: [] })] })).rejects.toThrow(
+    await expect(
+      createApp('express', { imports: [graphqlTestModule(JWT_OPTIONS, { fieldResolverEnhancers: [] })] }),
+    ).rejects.toThrow(
       /PostsResolver\.moderationNote is a field resolver with nest-warden rules.*fieldResolverEnhancers: \['guards'\]/,
     );
   });
@@ -241,7 +362,11 @@ describe('GraphQL boot-time checks', () => {
     @Module({
       imports: [
         AuthModule.forRoot(JWT_OPTIONS),
-        GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true, fieldResolverEnhancers: ['guards'] }),
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          autoSchemaFile: true,
+          fieldResolverEnhancers: ['guards'],
+        }),
       ],
       providers: [TypoResolver],
     })

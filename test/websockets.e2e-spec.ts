@@ -18,13 +18,20 @@ describe.each(ADAPTERS)('WebSocket gateways over socket.io (%s)', (adapter) => {
   let bob: string;
 
   beforeAll(async () => {
-    app = await createApp(adapter, { imports: [websocketTestModule()] }, {
-      override: (builder) => builder.overrideProvider(Clock).useValue(clock),
-    });
+    app = await createApp(
+      adapter,
+      { imports: [websocketTestModule()] },
+      {
+        override: (builder) => builder.overrideProvider(Clock).useValue(clock),
+      },
+    );
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address() as { port: number };
     url = `http://127.0.0.1:${address.port}`;
-    alice = await signTestToken({ sub: 'u-alice', roles: ['admin'], scope: 'items:read items:write' }, { now: clock.now() });
+    alice = await signTestToken(
+      { sub: 'u-alice', roles: ['admin'], scope: 'items:read items:write' },
+      { now: clock.now() },
+    );
     bob = await signTestToken({ sub: 'u-bob', roles: ['user'], scope: 'items:read' }, { now: clock.now() });
   });
   afterEach(() => {
@@ -33,7 +40,12 @@ describe.each(ADAPTERS)('WebSocket gateways over socket.io (%s)', (adapter) => {
   afterAll(() => app.close());
 
   function open(namespace = '/', options: Partial<ManagerOptions & SocketOptions> = {}): Socket {
-    const socket = io(`${url}${namespace}`, { transports: ['websocket'], reconnection: false, forceNew: true, ...options });
+    const socket = io(`${url}${namespace}`, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      ...options,
+    });
     sockets.push(socket);
     return socket;
   }
@@ -49,7 +61,10 @@ describe.each(ADAPTERS)('WebSocket gateways over socket.io (%s)', (adapter) => {
     });
   }
 
-  async function connected(namespace = '/', options: Partial<ManagerOptions & SocketOptions> = {}): Promise<Socket> {
+  async function connected(
+    namespace = '/',
+    options: Partial<ManagerOptions & SocketOptions> = {},
+  ): Promise<Socket> {
     const { socket, refused } = await connect(namespace, options);
     if (refused) throw new Error(`refused: ${refused.message}`);
     return socket;
@@ -80,22 +95,30 @@ describe.each(ADAPTERS)('WebSocket gateways over socket.io (%s)', (adapter) => {
   describe('allowed', () => {
     it('answers a guarded message for a token in the Authorization header, @CurrentUser() injected', async () => {
       const socket = await connected('/', bearer(bob));
-      expect(await call(socket, 'whoami')).toEqual({ ack: { id: 'u-bob', roles: ['user'], strategy: 'jwt' } });
+      expect(await call(socket, 'whoami')).toEqual({
+        ack: { id: 'u-bob', roles: ['user'], strategy: 'jwt' },
+      });
     });
 
     it('accepts the token in the socket.io auth payload (the browser-friendly way)', async () => {
       const socket = await connected('/', { auth: { token: bob } });
-      expect(await call(socket, 'whoami')).toEqual({ ack: { id: 'u-bob', roles: ['user'], strategy: 'jwt' } });
+      expect(await call(socket, 'whoami')).toEqual({
+        ack: { id: 'u-bob', roles: ['user'], strategy: 'jwt' },
+      });
     });
 
     it('accepts the token in the access_token query parameter', async () => {
       const socket = await connected('/', { query: { access_token: bob } });
-      expect(await call(socket, 'whoami')).toEqual({ ack: { id: 'u-bob', roles: ['user'], strategy: 'jwt' } });
+      expect(await call(socket, 'whoami')).toEqual({
+        ack: { id: 'u-bob', roles: ['user'], strategy: 'jwt' },
+      });
     });
 
     it('accepts a cookie read by a custom strategy', async () => {
       const socket = await connected('/', { extraHeaders: { cookie: `theme=dark; access_token=${bob}` } });
-      expect(await call(socket, 'whoami')).toEqual({ ack: { id: 'u-bob', roles: ['user'], strategy: 'cookie-jwt' } });
+      expect(await call(socket, 'whoami')).toEqual({
+        ack: { id: 'u-bob', roles: ['user'], strategy: 'cookie-jwt' },
+      });
     });
 
     it('answers a @Public() message without credentials', async () => {
@@ -105,7 +128,9 @@ describe.each(ADAPTERS)('WebSocket gateways over socket.io (%s)', (adapter) => {
 
     it('lets an anonymous socket into an @OptionalAuth() message, and knows a signed-in one', async () => {
       expect(await call(await connected('/'), 'hello')).toEqual({ ack: { hello: 'stranger' } });
-      expect(await call(await connected('/', { auth: { token: bob } }), 'hello')).toEqual({ ack: { hello: 'u-bob' } });
+      expect(await call(await connected('/', { auth: { token: bob } }), 'hello')).toEqual({
+        ack: { hello: 'u-bob' },
+      });
     });
 
     it('runs a message whose role and scope the token holds', async () => {
@@ -119,7 +144,12 @@ describe.each(ADAPTERS)('WebSocket gateways over socket.io (%s)', (adapter) => {
     it('emits an exception with UNAUTHENTICATED for a guarded message without credentials', async () => {
       const socket = await connected('/');
       expect(await call(socket, 'whoami')).toEqual({
-        exception: { status: 'error', statusCode: 401, code: 'UNAUTHENTICATED', message: 'Authentication required' },
+        exception: {
+          status: 'error',
+          statusCode: 401,
+          code: 'UNAUTHENTICATED',
+          message: 'Authentication required',
+        },
       });
     });
 
@@ -131,25 +161,41 @@ describe.each(ADAPTERS)('WebSocket gateways over socket.io (%s)', (adapter) => {
     ])('rejects a bad token sent by %s with our message only', async (_, options) => {
       const socket = await connected('/', options('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl'));
       expect(await call(socket, 'whoami')).toEqual({
-        exception: { status: 'error', statusCode: 401, code: 'UNAUTHENTICATED', message: 'The access token is invalid' },
+        exception: {
+          status: 'error',
+          statusCode: 401,
+          code: 'UNAUTHENTICATED',
+          message: 'The access token is invalid',
+        },
       });
     });
 
     it('rejects a bad token on an @OptionalAuth() message instead of treating the socket as anonymous', async () => {
       const socket = await connected('/', { auth: { token: 'not-a-jwt' } });
       expect(await call(socket, 'hello')).toEqual({
-        exception: expect.objectContaining({ code: 'UNAUTHENTICATED', message: 'The access token is malformed' }),
+        exception: expect.objectContaining({
+          code: 'UNAUTHENTICATED',
+          message: 'The access token is malformed',
+        }),
       });
     });
 
     it('re-checks the token on every message: an expired token stops working on an open socket', async () => {
-      const token = await signTestToken({ sub: 'u-bob', roles: ['user'] }, { now: clock.now(), expiresIn: 60 });
+      const token = await signTestToken(
+        { sub: 'u-bob', roles: ['user'] },
+        { now: clock.now(), expiresIn: 60 },
+      );
       const socket = await connected('/', bearer(token));
       expect(await call(socket, 'whoami')).toEqual({ ack: expect.objectContaining({ id: 'u-bob' }) });
       clock.advance(120_000);
       try {
         expect(await call(socket, 'whoami')).toEqual({
-          exception: { status: 'error', statusCode: 401, code: 'UNAUTHENTICATED', message: 'The access token expired' },
+          exception: {
+            status: 'error',
+            statusCode: 401,
+            code: 'UNAUTHENTICATED',
+            message: 'The access token expired',
+          },
         });
         expect(await call(socket, 'ping')).toEqual({ ack: 'pong' });
       } finally {
@@ -176,20 +222,34 @@ describe.each(ADAPTERS)('WebSocket gateways over socket.io (%s)', (adapter) => {
     it('emits FORBIDDEN with the required scopes for a missing scope', async () => {
       const socket = await connected('/', bearer(bob));
       expect(await call(socket, 'items:add', { name: 'fig' })).toEqual({
-        exception: { status: 'error', statusCode: 403, code: 'FORBIDDEN', message: 'Insufficient scope', scopes: ['items:write'] },
+        exception: {
+          status: 'error',
+          statusCode: 403,
+          code: 'FORBIDDEN',
+          message: 'Insufficient scope',
+          scopes: ['items:write'],
+        },
       });
     });
 
     it('checks ownership against the message payload, @OwnedResource() injected', async () => {
       const socket = await connected('/', bearer(bob));
-      expect(await call(socket, 'room:rename', { roomId: 'r2', name: 'Bob HQ' })).toEqual({ ack: { id: 'r2', name: 'Bob HQ' } });
+      expect(await call(socket, 'room:rename', { roomId: 'r2', name: 'Bob HQ' })).toEqual({
+        ack: { id: 'r2', name: 'Bob HQ' },
+      });
       expect(await call(socket, 'room:rename', { roomId: 'r1', name: 'Mine' })).toEqual({
-        exception: expect.objectContaining({ statusCode: 403, code: 'FORBIDDEN', message: 'Only the owner may do this' }),
+        exception: expect.objectContaining({
+          statusCode: 403,
+          code: 'FORBIDDEN',
+          message: 'Only the owner may do this',
+        }),
       });
       expect(await call(socket, 'room:rename', { roomId: 'nope', name: 'x' })).toEqual({
         exception: expect.objectContaining({ statusCode: 404, code: 'NOT_FOUND' }),
       });
-      expect(await call(socket, 'room:rename', 'r2')).toEqual({ exception: expect.objectContaining({ code: 'NOT_FOUND' }) });
+      expect(await call(socket, 'room:rename', 'r2')).toEqual({
+        exception: expect.objectContaining({ code: 'NOT_FOUND' }),
+      });
     });
 
     it('gives concurrent messages of one socket their own resource', async () => {
@@ -207,13 +267,20 @@ describe.each(ADAPTERS)('WebSocket gateways over socket.io (%s)', (adapter) => {
       const { refused } = await connect('/members');
       expect(refused).toEqual({
         message: 'Authentication required',
-        data: { status: 'error', statusCode: 401, code: 'UNAUTHENTICATED', message: 'Authentication required' },
+        data: {
+          status: 'error',
+          statusCode: 401,
+          code: 'UNAUTHENTICATED',
+          message: 'Authentication required',
+        },
       });
     });
 
     it('refuses a socket with a bad token', async () => {
       const { refused } = await connect('/members', { auth: { token: 'not-a-jwt' } });
-      expect(refused?.data).toEqual(expect.objectContaining({ code: 'UNAUTHENTICATED', message: 'The access token is malformed' }));
+      expect(refused?.data).toEqual(
+        expect.objectContaining({ code: 'UNAUTHENTICATED', message: 'The access token is malformed' }),
+      );
     });
 
     it('admits a socket with a valid token; handleConnection sees the verified caller', async () => {
@@ -224,9 +291,14 @@ describe.each(ADAPTERS)('WebSocket gateways over socket.io (%s)', (adapter) => {
       expect(await call(socket, 'whoami')).toEqual({ ack: { id: 'u-bob' } });
     });
 
-    it('refuses a socket whose caller lacks the gateway\'s class-level role with FORBIDDEN', async () => {
+    it("refuses a socket whose caller lacks the gateway's class-level role with FORBIDDEN", async () => {
       const { refused } = await connect('/admin', bearer(bob));
-      expect(refused?.data).toEqual({ status: 'error', statusCode: 403, code: 'FORBIDDEN', message: 'Insufficient role' });
+      expect(refused?.data).toEqual({
+        status: 'error',
+        statusCode: 403,
+        code: 'FORBIDDEN',
+        message: 'Insufficient role',
+      });
       const socket = await connected('/admin', bearer(alice));
       expect(await call(socket, 'whoami')).toEqual({ ack: { id: 'u-alice' } });
     });

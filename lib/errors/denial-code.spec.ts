@@ -17,12 +17,22 @@ describe('describeDenial', () => {
   });
 
   it('uses the safe description, never the cause', () => {
-    const error = new AuthError('invalid_token', { description: 'The access token expired', cause: new Error('jose: "exp" claim') });
-    expect(describeDenial(error)).toEqual({ statusCode: 401, code: 'UNAUTHENTICATED', message: 'The access token expired' });
+    const error = new AuthError('invalid_token', {
+      description: 'The access token expired',
+      cause: new Error('jose: "exp" claim'),
+    });
+    expect(describeDenial(error)).toEqual({
+      statusCode: 401,
+      code: 'UNAUTHENTICATED',
+      message: 'The access token expired',
+    });
   });
 
   it('adds the required scopes and a whole-second retry delay', () => {
-    expect(describeDenial(new AuthError('insufficient_scope', { scopes: ['a', 'b'] })).scopes).toEqual(['a', 'b']);
+    expect(describeDenial(new AuthError('insufficient_scope', { scopes: ['a', 'b'] })).scopes).toEqual([
+      'a',
+      'b',
+    ]);
     expect(describeDenial(new AuthError('locked', { retryAfterSeconds: 1.2 })).retryAfter).toBe(2);
     expect(describeDenial(new AuthError('unavailable', { retryAfterSeconds: 0 })).retryAfter).toBe(1);
   });

@@ -19,12 +19,7 @@ export interface Denial {
 }
 
 export type DenialCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'BAD_REQUEST'
-  | 'NOT_FOUND'
-  | 'TOO_MANY_REQUESTS'
-  | 'SERVICE_UNAVAILABLE';
+  'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_REQUEST' | 'NOT_FOUND' | 'TOO_MANY_REQUESTS' | 'SERVICE_UNAVAILABLE';
 
 const CODES: Readonly<Record<number, DenialCode>> = {
   400: 'BAD_REQUEST',
@@ -48,6 +43,7 @@ export function describeDenial(error: AuthError): Denial {
     message: exception.message,
   };
   if (error.code === 'insufficient_scope' && error.scopes?.length) denial.scopes = [...error.scopes];
-  if (error.retryAfterSeconds !== undefined) denial.retryAfter = Math.max(1, Math.ceil(error.retryAfterSeconds));
+  if (error.retryAfterSeconds !== undefined)
+    denial.retryAfter = Math.max(1, Math.ceil(error.retryAfterSeconds));
   return denial;
 }

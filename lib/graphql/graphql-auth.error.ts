@@ -33,7 +33,9 @@ export class GraphQLAuthError extends IntrinsicException {
 
   static from(error: AuthError): GraphQLAuthError {
     const { code, message, scopes, retryAfter } = describeDenial(error);
-    const extensions: { -readonly [K in keyof GraphQLAuthErrorExtensions]: GraphQLAuthErrorExtensions[K] } = { code };
+    const extensions: { -readonly [K in keyof GraphQLAuthErrorExtensions]: GraphQLAuthErrorExtensions[K] } = {
+      code,
+    };
     if (scopes) extensions.scopes = scopes;
     if (retryAfter !== undefined) extensions.retryAfter = retryAfter;
     return new GraphQLAuthError(message, Object.freeze(extensions));

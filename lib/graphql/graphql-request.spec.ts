@@ -9,9 +9,36 @@ describe('graphqlHttpRequest', () => {
   });
 
   it('explains how to fix a context without an HTTP request', () => {
-    expect(() => graphqlHttpRequest({ connectionParams: {} })).toThrow(/carries no HTTP request.*context: \(\{ req \}\) => \(\{ req \}\)/);
+    expect(() => graphqlHttpRequest({ user: {} })).toThrow(
+      /carries no HTTP request.*context: \(\{ req \}\) => \(\{ req \}\)/,
+    );
     expect(() => graphqlHttpRequest(undefined)).toThrow(TypeError);
     expect(() => graphqlHttpRequest({ req: {} })).toThrow(TypeError);
+  });
+});
+
+describe('graphqlHttpRequest over graphql-ws', () => {
+  const connection = (connectionParams?: Record<string, unknown>, url = '/graphql') => ({
+    connectionInitReceived: true,
+    acknowledged: true,
+    subscriptions: {},
+    connectionParams,
+    extra: { request: { headers: { cookie: 'sid=1' }, url, socket: { remoteAddress: '127.0.0.1' } } },
+  });
+
+  it('reads connectionParams.authorization or .token, the upgrade headers and query, once per connection', () => {
+    const ctx = connection({ authorization: 'Bearer abc' });
+    const view = graphqlHttpRequest({ req: ctx });
+    expect(graphqlHttpRequest({ req: ctx })).toBe(view);
+    expect(view).toMatchObject({
+      headers: { cookie: 'sid=1', authorization: 'Bearer abc' },
+      ip: '127.0.0.1',
+    });
+    expect(graphqlHttpRequest(connection({ token: 'abc' })).headers.authorization).toBe('Bearer abc');
+    const query = graphqlHttpRequest(connection(undefined, '/graphql?access_token=q&x=1'));
+    expect(query.headers.authorization).toBe('Bearer q');
+    expect(query.query).toEqual({ access_token: 'q', x: '1' });
+    expect(graphqlHttpRequest(connection()).headers.authorization).toBeUndefined();
   });
 });
 
@@ -34,7 +61,11 @@ describe('graphqlRequest', () => {
     setOwnedResource(a, 'post-1');
     setOwnedResource(b, 'post-2');
     a.user = 'alice';
-    expect([getOwnedResource(a), getOwnedResource(b), getOwnedResource(req)]).toEqual(['post-1', 'post-2', undefined]);
+    expect([getOwnedResource(a), getOwnedResource(b), getOwnedResource(req)]).toEqual([
+      'post-1',
+      'post-2',
+      undefined,
+    ]);
     expect(req.user).toBe('from-passport');
   });
 

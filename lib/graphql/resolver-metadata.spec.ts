@@ -50,23 +50,23 @@ class SchemaFirstQueries {
   }
 }
 
-const names = (type: Type) => Object.getOwnPropertyNames(type.prototype).filter((name) => name !== 'constructor');
+const names = (type: Type) =>
+  Object.getOwnPropertyNames(type.prototype).filter((name) => name !== 'constructor');
 
 describe('resolver metadata', () => {
   it('reads the keys @nestjs/graphql writes', () => {
-    expect([RESOLVER_TYPE_METADATA, RESOLVER_PROPERTY_METADATA, RESOLVER_REFERENCE_METADATA, GRAPHQL_MODULE_OPTIONS]).toEqual([
-      GQL_TYPE,
-      GQL_PROPERTY,
-      GQL_REFERENCE,
-      GQL_OPTIONS,
-    ]);
+    expect([
+      RESOLVER_TYPE_METADATA,
+      RESOLVER_PROPERTY_METADATA,
+      RESOLVER_REFERENCE_METADATA,
+      GRAPHQL_MODULE_OPTIONS,
+    ]).toEqual([GQL_TYPE, GQL_PROPERTY, GQL_REFERENCE, GQL_OPTIONS]);
   });
 
   it('lists queries and mutations as root handlers and field/reference resolvers as fields', () => {
-    const found = resolverHandlers(new Reflector(), BookResolver, names(BookResolver)).map(({ methodName, field }) => [
-      methodName,
-      field,
-    ]);
+    const found = resolverHandlers(new Reflector(), BookResolver, names(BookResolver)).map(
+      ({ methodName, field }) => [methodName, field],
+    );
     expect(found).toEqual([
       ['book', false],
       ['addBook', false],

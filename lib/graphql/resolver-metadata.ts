@@ -30,7 +30,11 @@ export interface ResolverHandler {
 }
 
 /** The resolver methods of a class, as `@nestjs/graphql`'s explorer selects them. */
-export function resolverHandlers(reader: MetadataReader, type: Type, methodNames: readonly string[]): ResolverHandler[] {
+export function resolverHandlers(
+  reader: MetadataReader,
+  type: Type,
+  methodNames: readonly string[],
+): ResolverHandler[] {
   const handlers: ResolverHandler[] = [];
   const classType = reader.get<string>(RESOLVER_TYPE_METADATA, type);
   for (const methodName of methodNames) {

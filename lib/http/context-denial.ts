@@ -26,7 +26,10 @@ export class ContextDenials implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const hasGateway = this.discovery
       .getProviders()
-      .some((wrapper) => typeof wrapper.metatype === 'function' && isGateway(this.reflector, wrapper.metatype as Type));
+      .some(
+        (wrapper) =>
+          typeof wrapper.metatype === 'function' && isGateway(this.reflector, wrapper.metatype as Type),
+      );
     if (hasGateway) this.wsException = (await import('@nestjs/websockets')).WsException;
   }
 

@@ -30,7 +30,8 @@ export class ContextHandlers implements OnApplicationBootstrap {
       if (typeof type !== 'function' || !type.prototype) continue;
       const methodNames = this.scanner.getAllMethodNames(type.prototype);
       if (isGateway(this.reflector, type)) {
-        for (const { handler } of gatewayHandlers(this.reflector, type, methodNames)) this.policies.get(type, handler);
+        for (const { handler } of gatewayHandlers(this.reflector, type, methodNames))
+          this.policies.get(type, handler);
         continue;
       }
       for (const { handler, methodName, field } of resolverHandlers(this.reflector, type, methodNames)) {
@@ -60,7 +61,10 @@ export class ContextHandlers implements OnApplicationBootstrap {
 
   /** Rules written on the method or its class (not the module-wide default) that would need a guard. */
   private hasExplicitProtection(type: Type, handler: RouteHandler): boolean {
-    const policy = resolveRoutePolicy(this.reflector, type, handler, { global: false, defaultStrategies: [] });
+    const policy = resolveRoutePolicy(this.reflector, type, handler, {
+      global: false,
+      defaultStrategies: [],
+    });
     return policy.access === 'protected' || policy.access === 'optional';
   }
 }

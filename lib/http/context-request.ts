@@ -1,13 +1,13 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { graphqlRequest } from '../graphql/graphql-request.js';
-import { socketRequest } from '../websockets/socket-request.js';
 import type { AuthRequest } from './auth-request.js';
+import { socketRequest } from './handshake-request.js';
 
 /**
  * The request behind an execution context. HTTP on Express and Fastify hands over the adapter's
  * own request object, which already satisfies `AuthRequest`. A GraphQL resolver call gets a view
  * over its HTTP request (`graphql/graphql-request.ts`); a gateway message a view over its socket's
- * handshake (`websockets/socket-request.ts`). Neither imports `@nestjs/graphql` or `@nestjs/websockets`.
+ * handshake (`handshake-request.ts`). Neither imports `@nestjs/graphql` or `@nestjs/websockets`.
  */
 export function requestFromContext(context: ExecutionContext): AuthRequest {
   const type = context.getType<string>();

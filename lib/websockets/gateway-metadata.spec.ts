@@ -4,7 +4,12 @@ import {
   MESSAGE_MAPPING_METADATA as NEST_MESSAGE_MAPPING,
 } from '@nestjs/websockets/constants.js';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import { GATEWAY_METADATA, gatewayHandlers, isGateway, MESSAGE_MAPPING_METADATA } from './gateway-metadata.js';
+import {
+  GATEWAY_METADATA,
+  gatewayHandlers,
+  isGateway,
+  MESSAGE_MAPPING_METADATA,
+} from './gateway-metadata.js';
 
 @WebSocketGateway()
 class EventsGateway {

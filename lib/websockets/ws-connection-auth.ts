@@ -2,7 +2,7 @@ import { Injectable, Logger, type Type } from '@nestjs/common';
 import { AuthGuard } from '../guards/auth.guard.js';
 import type { RouteHandler } from '../policy/policy-metadata.js';
 import { SocketConnectionContext } from './socket-connection.context.js';
-import { type SocketHandshake, socketRequest } from './socket-request.js';
+import { type SocketHandshake, socketRequest } from '../http/handshake-request.js';
 import type { WsDenialPayload } from './ws-denial.js';
 
 /** A socket.io middleware (`server.use(...)`, `namespace.use(...)`), typed without importing socket.io. */
@@ -69,11 +69,16 @@ export class WsConnectionAuth {
   /** The guard's denial becomes socket.io's `connect_error`; anything else is logged and refused generically. */
   private refusal(gateway: Type, error: unknown): SocketConnectionError {
     const payload = (error as { getError?: () => unknown } | undefined)?.getError?.();
-    if (typeof payload === 'object' && payload !== null && (payload as { status?: unknown }).status === 'error') {
+    if (
+      typeof payload === 'object' &&
+      payload !== null &&
+      (payload as { status?: unknown }).status === 'error'
+    ) {
       const denial = payload as WsDenialPayload;
       return Object.assign(new Error(denial.message), { data: denial });
     }
-    if (error !== undefined) this.logger.error(`Connection check of ${gateway.name} failed`, (error as Error)?.stack);
+    if (error !== undefined)
+      this.logger.error(`Connection check of ${gateway.name} failed`, (error as Error)?.stack);
     const message = error === undefined ? 'Forbidden' : 'Internal server error';
     return Object.assign(new Error(message), { data: { status: 'error' as const, message } });
   }

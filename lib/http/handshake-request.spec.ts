@@ -1,31 +1,56 @@
-import { readCookie, readQuery } from '../http/auth-request.js';
-import { getPrincipal, setPrincipal } from '../http/request-state.js';
+import { readCookie, readQuery } from './auth-request.js';
+import { getPrincipal, setPrincipal } from './request-state.js';
 import type { Principal } from '../principal/principal.js';
-import { handshakeRequest, socketRequest } from './socket-request.js';
+import { handshakeRequest, socketRequest } from './handshake-request.js';
 
 const principal: Principal = { id: 'u-1', roles: [], scopes: [], permissions: [], strategy: 'jwt' };
 
 describe('handshakeRequest', () => {
   it('keeps the handshake headers, query, address and url as they are', () => {
     const headers = { authorization: 'Bearer abc', cookie: 'sid=1' };
-    const request = handshakeRequest({ headers, query: { room: 'r1' }, address: '203.0.113.7', url: '/socket.io/?EIO=4' });
+    const request = handshakeRequest({
+      headers,
+      query: { room: 'r1' },
+      address: '203.0.113.7',
+      url: '/socket.io/?EIO=4',
+    });
     expect(request.headers).toBe(headers);
     expect(readQuery(request, 'room')).toBe('r1');
     expect(readCookie(request, 'sid')).toBe('1');
-    expect(request).toMatchObject({ method: 'GET', ip: '203.0.113.7', url: '/socket.io/?EIO=4', user: undefined });
+    expect(request).toMatchObject({
+      method: 'GET',
+      ip: '203.0.113.7',
+      url: '/socket.io/?EIO=4',
+      user: undefined,
+    });
   });
 
   it('turns the socket.io auth token, then the access_token query parameter, into a bearer header', () => {
-    expect(handshakeRequest({ headers: {}, auth: { token: 'abc' } }).headers.authorization).toBe('Bearer abc');
-    expect(handshakeRequest({ headers: {}, auth: { token: 'Bearer abc' } }).headers.authorization).toBe('Bearer abc');
-    expect(handshakeRequest({ headers: {}, query: { access_token: 'q' } }).headers.authorization).toBe('Bearer q');
-    expect(handshakeRequest({ headers: {}, auth: { token: 'a' }, query: { access_token: 'q' } }).headers.authorization).toBe(
-      'Bearer a',
+    expect(handshakeRequest({ headers: {}, auth: { token: 'abc' } }).headers.authorization).toBe(
+      'Bearer abc',
     );
+    expect(handshakeRequest({ headers: {}, auth: { token: 'Bearer abc' } }).headers.authorization).toBe(
+      'Bearer abc',
+    );
+    expect(handshakeRequest({ headers: {}, query: { access_token: 'q' } }).headers.authorization).toBe(
+      'Bearer q',
+    );
+    expect(
+      handshakeRequest({ headers: {}, auth: { authorization: 'Basic eDp5', token: 't' } }).headers
+        .authorization,
+    ).toBe('Basic eDp5');
+    expect(
+      handshakeRequest({ headers: {}, auth: { token: 'a' }, query: { access_token: 'q' } }).headers
+        .authorization,
+    ).toBe('Bearer a');
   });
 
   it('lets the Authorization header win over the auth payload and the query', () => {
-    const request = handshakeRequest({ headers: { authorization: 'Basic eDp5' }, auth: { token: 'a' }, query: { access_token: 'q' } });
+    const request = handshakeRequest({
+      headers: { authorization: 'Basic eDp5' },
+      auth: { token: 'a' },
+      query: { access_token: 'q' },
+    });
     expect(request.headers.authorization).toBe('Basic eDp5');
   });
 

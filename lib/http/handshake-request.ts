@@ -1,10 +1,17 @@
-import type { AuthRequest } from '../http/auth-request.js';
+import type { AuthRequest } from './auth-request.js';
 
-/** The parts of a socket.io handshake nest-warden reads (`socket.handshake`). */
+/**
+ * The parts of a WebSocket handshake nest-warden reads: socket.io's `socket.handshake` as it is,
+ * or what a graphql-ws connection is made of (upgrade request + `connectionParams` as `auth`).
+ */
 export interface SocketHandshake {
   readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
   readonly query?: Readonly<Record<string, unknown>>;
-  /** The `auth` payload of the socket.io CONNECT packet (`io(url, { auth: { token } })`). */
+  /**
+   * Credentials sent inside the protocol rather than in HTTP headers: socket.io's CONNECT `auth`
+   * payload (`io(url, { auth: { token } })`), graphql-ws's `connectionParams`. Read: `authorization`
+   * (a full header value) or `token` (a bearer token).
+   */
   readonly auth?: Readonly<Record<string, unknown>>;
   readonly address?: string;
   readonly url?: string;
@@ -13,12 +20,17 @@ export interface SocketHandshake {
 /** Query parameter carrying an access token (RFC 6750 §2.3's name). */
 export const SOCKET_QUERY_TOKEN = 'access_token';
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
 
 /** The socket's request view, built once per socket from its handshake (which never changes). */
 const socketViews = new WeakMap<object, AuthRequest>();
 /** One view per message with an object payload: its `params` are the payload, for `@Owner()`. */
 const messageViews = new WeakMap<object, AuthRequest>();
+
+function headerFrom(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
 
 function bearerFrom(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
@@ -28,16 +40,17 @@ function bearerFrom(value: unknown): string | undefined {
 
 /**
  * An `AuthRequest` built from a handshake, so strategies work unchanged: headers (with `Cookie`)
- * and query as the client sent them. A token in the socket.io `auth` payload (`auth.token`) or,
- * failing that, in the `access_token` query parameter becomes `Authorization: Bearer <token>` when
- * the handshake has no `Authorization` header of its own (the header wins, then `auth`, then query).
+ * and query as the client sent them. When the handshake has no `Authorization` header of its own,
+ * `auth.authorization`, else `auth.token`, else the `access_token` query parameter becomes one
+ * (a token as `Bearer <token>`).
  */
 export function handshakeRequest(handshake: SocketHandshake): AuthRequest {
   const headers = handshake.headers ?? {};
   let authorization: string | undefined;
   if (headers.authorization === undefined) {
     const query = handshake.query?.[SOCKET_QUERY_TOKEN];
-    authorization = bearerFrom(handshake.auth?.token) ?? bearerFrom(query);
+    const auth = handshake.auth;
+    authorization = headerFrom(auth?.authorization) ?? bearerFrom(auth?.token) ?? bearerFrom(query);
   }
   return {
     headers: authorization ? { ...headers, authorization } : headers,
