@@ -1,6 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
-import { Clock } from '../lib/index.js';
+import { Module } from '@nestjs/common';
+import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { Auth, AuthModule, Clock } from '../lib/index.js';
+import { JWT_OPTIONS } from './fixtures/jwt-app.js';
 import { MembersGateway, websocketTestModule } from './fixtures/websocket-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
 import { FakeClock } from './helpers/fake-clock.js';
@@ -285,10 +288,32 @@ describe.each(ADAPTERS)('WebSocket gateways over socket.io (%s)', (adapter) => {
 
     it('admits a socket with a valid token; handleConnection sees the verified caller', async () => {
       const gateway = app.get(MembersGateway);
-      gateway.connected.length = 0;
+      gateway.sockets.length = 0;
       const socket = await connected('/members', { auth: { token: bob } });
-      expect(gateway.connected).toEqual([expect.objectContaining({ id: 'u-bob', strategy: 'jwt' })]);
+      expect(gateway.sockets.map((s) => gateway.callerOf(s))).toEqual([
+        expect.objectContaining({ id: 'u-bob', strategy: 'jwt' }),
+      ]);
       expect(await call(socket, 'whoami')).toEqual({ ack: { id: 'u-bob' } });
+    });
+
+    it("forgets the socket's caller once its token fails a later check", async () => {
+      const gateway = app.get(MembersGateway);
+      gateway.sockets.length = 0;
+      const token = await signTestToken(
+        { sub: 'u-bob', roles: ['user'] },
+        { now: clock.now(), expiresIn: 60 },
+      );
+      const socket = await connected('/members', { auth: { token } });
+      expect(gateway.callerOf(gateway.sockets[0])).toEqual(expect.objectContaining({ id: 'u-bob' }));
+      clock.advance(120_000);
+      try {
+        expect(await call(socket, 'whoami')).toEqual({
+          exception: expect.objectContaining({ message: 'The access token expired' }),
+        });
+        expect(gateway.callerOf(gateway.sockets[0])).toBeUndefined();
+      } finally {
+        clock.advance(-120_000);
+      }
     });
 
     it("refuses a socket whose caller lacks the gateway's class-level role with FORBIDDEN", async () => {
@@ -302,5 +327,21 @@ describe.each(ADAPTERS)('WebSocket gateways over socket.io (%s)', (adapter) => {
       const socket = await connected('/admin', bearer(alice));
       expect(await call(socket, 'whoami')).toEqual({ ack: { id: 'u-alice' } });
     });
+  });
+});
+
+describe('WebSocket boot-time checks', () => {
+  it('fails at boot for an unknown strategy on a gateway handler, naming it', async () => {
+    @WebSocketGateway()
+    class TypoGateway {
+      @Auth('jwtt')
+      @SubscribeMessage('x')
+      x(): string {
+        return 'x';
+      }
+    }
+    @Module({ imports: [AuthModule.forRoot(JWT_OPTIONS)], providers: [TypoGateway] })
+    class TypoModule {}
+    await expect(createApp('express', { imports: [TypoModule] })).rejects.toThrow(/TypoGateway\.x/);
   });
 });

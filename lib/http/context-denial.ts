@@ -5,6 +5,7 @@ import { GraphQLAuthError } from '../graphql/graphql-auth.error.js';
 import { isGateway } from '../websockets/gateway-metadata.js';
 import { type WsExceptionClass, wsDenialPayload } from '../websockets/ws-denial.js';
 import { requestFromContext } from './context-request.js';
+import { socketRequest } from './handshake-request.js';
 import { clearPrincipal } from './request-state.js';
 
 /**
@@ -39,14 +40,19 @@ export class ContextDenials implements OnModuleInit {
       case 'graphql':
         return GraphQLAuthError.from(error);
       case 'ws': {
-        // A failed check leaves no earlier caller behind on the socket's (or message's) view.
-        clearPrincipal(requestFromContext(context));
         const payload = wsDenialPayload(error);
+        // A socket's credentials are those of its handshake: once they fail, forget its caller.
+        if (payload.statusCode === 401) this.forgetCaller(context);
         if (this.wsException) return new this.wsException(payload);
         return Object.assign(new Error(payload.message), { getError: () => payload });
       }
       default:
         return undefined;
     }
+  }
+
+  private forgetCaller(context: ExecutionContext): void {
+    clearPrincipal(requestFromContext(context));
+    clearPrincipal(socketRequest(context.switchToWs().getClient<unknown>()));
   }
 }
