@@ -146,6 +146,23 @@ describe.each(ADAPTERS)('GraphQL resolvers (%s)', (adapter) => {
     });
   });
 
+  describe('fail closed', () => {
+    it('answers SERVICE_UNAVAILABLE with retryAfter when a strategy cannot decide, leaking nothing', async () => {
+      const res = await request(app.getHttpServer())
+        .post('/graphql')
+        .set('X-Outage', '1')
+        .send({ query: '{ fragile }' });
+      expect(res.status).toBe(200);
+      expect(res.body.errors).toEqual([
+        expect.objectContaining({
+          message: 'Authentication is temporarily unavailable',
+          extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: 30 },
+        }),
+      ]);
+      expect(JSON.stringify(res.body)).not.toMatch(/ECONNREFUSED|secret-store|10\.0\.0\.7/);
+    });
+  });
+
   describe('forbidden', () => {
     it('answers FORBIDDEN for a missing role, and allows the role', async () => {
       const denied = await gql('{ userCount }', bob);

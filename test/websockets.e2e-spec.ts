@@ -206,6 +206,21 @@ describe.each(ADAPTERS)('WebSocket gateways over socket.io (%s)', (adapter) => {
       }
     });
 
+    it('emits SERVICE_UNAVAILABLE with retryAfter when a strategy cannot decide, leaking nothing', async () => {
+      const socket = await connected('/', { extraHeaders: { 'x-outage': '1' } });
+      const outcome = await call(socket, 'fragile');
+      expect(outcome).toEqual({
+        exception: {
+          status: 'error',
+          statusCode: 503,
+          code: 'SERVICE_UNAVAILABLE',
+          message: 'Authentication is temporarily unavailable',
+          retryAfter: 30,
+        },
+      });
+      expect(JSON.stringify(outcome)).not.toMatch(/ECONNREFUSED|secret-store/);
+    });
+
     it('keeps the socket open after a denial, so the client can go on', async () => {
       const socket = await connected('/');
       await call(socket, 'whoami');
