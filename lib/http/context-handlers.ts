@@ -24,7 +24,7 @@ export class ContextHandlers implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    let fieldGuards: boolean | undefined;
+    let unguardedFields: boolean | undefined;
     for (const wrapper of this.discovery.getProviders()) {
       const type = wrapper.metatype as Type | undefined;
       if (typeof type !== 'function' || !type.prototype) continue;
@@ -37,26 +37,29 @@ export class ContextHandlers implements OnApplicationBootstrap {
       for (const { handler, methodName, field } of resolverHandlers(this.reflector, type, methodNames)) {
         this.policies.get(type, handler);
         if (!field) continue;
-        fieldGuards ??= this.fieldResolversGuarded();
-        if (!fieldGuards && this.hasExplicitProtection(type, handler)) {
+        unguardedFields ??= this.fieldResolversUnguarded();
+        if (unguardedFields && this.hasExplicitProtection(type, handler)) {
           throw AuthConfigurationError.create(
             `${type.name}.${methodName} is a field resolver with nest-warden rules, but Nest does not run guards on field resolvers by default, so they would be ignored.`,
-            "Add fieldResolverEnhancers: ['guards'] to GraphQLModule.forRoot(), or move the rules to the query or mutation.",
+            "Add fieldResolverEnhancers: ['guards'] to GraphQLModule.forRoot(), or mark the field @Public() if it needs no check of its own.",
           );
         }
       }
     }
   }
 
-  /** Whether `GraphQLModule.forRoot({ fieldResolverEnhancers })` includes `'guards'`. */
-  private fieldResolversGuarded(): boolean {
+  /**
+   * Whether GraphQL runs without guards on field resolvers: `GraphQLModule.forRoot()` is there and
+   * its `fieldResolverEnhancers` lack `'guards'`. Without a GraphQL module no resolver runs at all.
+   */
+  private fieldResolversUnguarded(): boolean {
     let options: { fieldResolverEnhancers?: readonly string[] } | undefined;
     try {
       options = this.moduleRef.get(GRAPHQL_MODULE_OPTIONS, { strict: false });
     } catch {
       return false;
     }
-    return options?.fieldResolverEnhancers?.includes('guards') === true;
+    return options?.fieldResolverEnhancers?.includes('guards') !== true;
   }
 
   /** Rules written on the method or its class (not the module-wide default) that would need a guard. */
