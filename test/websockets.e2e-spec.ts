@@ -1,10 +1,18 @@
 import type { INestApplication } from '@nestjs/common';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import request from 'supertest';
 import { Module } from '@nestjs/common';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { Auth, AuthModule, Clock } from '../lib/index.js';
 import { JWT_OPTIONS } from './fixtures/jwt-app.js';
-import { MembersGateway, websocketTestModule } from './fixtures/websocket-app.js';
+import {
+  APP_ORIGIN,
+  MembersGateway,
+  sessionSocketTestModule,
+  websocketTestModule,
+} from './fixtures/websocket-app.js';
+import { loginAs } from './helpers/sessions.js';
+import { BOB, InMemoryUsers } from './helpers/users.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
 import { FakeClock } from './helpers/fake-clock.js';
 import { signTestToken } from './helpers/tokens.js';
@@ -342,6 +350,72 @@ describe.each(ADAPTERS)('WebSocket gateways over socket.io (%s)', (adapter) => {
       const socket = await connected('/admin', bearer(alice));
       expect(await call(socket, 'whoami')).toEqual({ ack: { id: 'u-alice' } });
     });
+  });
+});
+
+describe.each(ADAPTERS)('WebSocket gateways with cookie sessions (%s)', (adapter) => {
+  let app: INestApplication;
+  let url: string;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    app = await createApp(adapter, { imports: [sessionSocketTestModule()] });
+    await app.get(InMemoryUsers).add(BOB);
+    await app.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/notes`;
+  });
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.disconnect();
+  });
+  afterAll(() => app.close());
+
+  function connect(headers: Record<string, string>) {
+    const socket = io(url, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      extraHeaders: headers,
+    });
+    sockets.push(socket);
+    return new Promise<{ socket: Socket; refused?: Error }>((resolve) => {
+      socket.once('connect', () => resolve({ socket }));
+      socket.once('connect_error', (refused: Error) => resolve({ socket, refused }));
+    });
+  }
+
+  function whoami(socket: Socket): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no answer')), 5000);
+      socket.once('exception', (exception: unknown) => {
+        clearTimeout(timer);
+        resolve({ exception });
+      });
+      socket.emit('whoami', undefined, (ack: unknown) => {
+        clearTimeout(timer);
+        resolve({ ack });
+      });
+    });
+  }
+
+  it('authenticates a socket by the session cookie of its handshake, until the session ends', async () => {
+    const session = await loginAs(app, BOB);
+    const { socket, refused } = await connect({ cookie: session.cookie, origin: APP_ORIGIN });
+    expect(refused).toBeUndefined();
+    expect(await whoami(socket)).toEqual({ ack: { id: 'u-bob', strategy: 'session' } });
+    const logout = await request(app.getHttpServer())
+      .post('/auth/session/logout')
+      .set('Cookie', session.cookie)
+      .set('X-CSRF-Token', session.csrf);
+    expect(logout.status).toBeLessThan(300);
+    expect(await whoami(socket)).toEqual({
+      exception: expect.objectContaining({ statusCode: 401, code: 'UNAUTHENTICATED' }),
+    });
+  });
+
+  it('refuses a handshake from another site (cross-site WebSocket hijacking)', async () => {
+    const session = await loginAs(app, BOB);
+    const { refused } = await connect({ cookie: session.cookie, origin: 'https://evil.example' });
+    expect(refused).toBeInstanceOf(Error);
   });
 });
 
