@@ -206,7 +206,11 @@ describe.each(ADAPTERS)('GraphQL resolvers (%s)', (adapter) => {
           { id: '2', titleLength: 5, moderationNote: null },
         ],
       });
-      expect(body.errors).toEqual([
+      // Field resolutions run concurrently: errors arrive in completion order.
+      const errors = [...body.errors!].sort((a, b) =>
+        JSON.stringify(a.path).localeCompare(JSON.stringify(b.path)),
+      );
+      expect(errors).toEqual([
         expect.objectContaining({ path: ['posts', 0, 'moderationNote'], extensions: { code: 'FORBIDDEN' } }),
         expect.objectContaining({ path: ['posts', 1, 'moderationNote'], extensions: { code: 'FORBIDDEN' } }),
       ]);
