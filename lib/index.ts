@@ -42,7 +42,7 @@ export type { AuthRequest } from './http/auth-request.js';
 export { readCookie, readHeader, readQuery } from './http/auth-request.js';
 export { getPrincipal } from './http/request-state.js';
 export { ContextDenials } from './http/context-denial.js';
-export type { Denial, DenialCode } from './errors/denial-code.js';
+export type { ContextDenial, ContextDenialCode } from './errors/denial-code.js';
 export { GraphQLAuthError, type GraphQLAuthErrorExtensions } from './graphql/graphql-auth.error.js';
 export type { SocketHandshake } from './http/handshake-request.js';
 export type { WsDenialPayload } from './websockets/ws-denial.js';

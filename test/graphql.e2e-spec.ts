@@ -176,6 +176,16 @@ describe.each(ADAPTERS)('GraphQL resolvers (%s)', (adapter) => {
       expect((await gql('{ userCount }', alice)).body).toEqual({ data: { userCount: 2 } });
     });
 
+    it("applies @AllowFrom() to the HTTP request's peer address", async () => {
+      const { body } = await gql('{ intranet }');
+      expect(body.errors).toEqual([
+        expect.objectContaining({
+          message: 'Access from this network address is not allowed',
+          extensions: { code: 'FORBIDDEN' },
+        }),
+      ]);
+    });
+
     it('answers FORBIDDEN with the required scopes for a query', async () => {
       const { body } = await gql('{ items }', reader);
       expect(body.errors).toEqual([

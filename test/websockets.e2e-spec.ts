@@ -258,6 +258,19 @@ describe.each(ADAPTERS)('WebSocket gateways over socket.io (%s)', (adapter) => {
       });
     });
 
+    it("applies @AllowFrom() to the socket's peer address", async () => {
+      const socket = await connected('/');
+      expect(await call(socket, 'loopback')).toEqual({ ack: 'local' });
+      expect(await call(socket, 'intranet')).toEqual({
+        exception: {
+          status: 'error',
+          statusCode: 403,
+          code: 'FORBIDDEN',
+          message: 'Access from this network address is not allowed',
+        },
+      });
+    });
+
     it('checks ownership against the message payload, @OwnedResource() injected', async () => {
       const socket = await connected('/', bearer(bob));
       expect(await call(socket, 'room:rename', { roomId: 'r2', name: 'Bob HQ' })).toEqual({

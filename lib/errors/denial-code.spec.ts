@@ -11,6 +11,7 @@ describe('describeDenial', () => {
     ['forbidden', 403, 'FORBIDDEN', 'Forbidden'],
     ['not_found', 404, 'NOT_FOUND', 'Not Found'],
     ['locked', 429, 'TOO_MANY_REQUESTS', 'Too many failed attempts; try again later'],
+    ['rate_limited', 429, 'TOO_MANY_REQUESTS', 'Too many requests; try again later'],
     ['unavailable', 503, 'SERVICE_UNAVAILABLE', 'Authentication is temporarily unavailable'],
   ])('maps %s to %i %s with the HTTP message', (code, statusCode, denialCode, message) => {
     expect(describeDenial(new AuthError(code))).toEqual({ statusCode, code: denialCode, message });

@@ -6,10 +6,10 @@ import { toHttpDenial } from './http-error.mapper.js';
  * that both speak one vocabulary. `code` follows Apollo's `UNAUTHENTICATED` / `FORBIDDEN`; the
  * other denials use the HTTP reason phrase (`NOT_FOUND`, `TOO_MANY_REQUESTS`...).
  */
-export interface Denial {
+export interface ContextDenial {
   /** The HTTP status the same failure answers with on a REST route. */
   readonly statusCode: number;
-  readonly code: DenialCode;
+  readonly code: ContextDenialCode;
   /** The same short, safe text as the HTTP body's `message`. */
   readonly message: string;
   /** The scopes the handler requires, for `insufficient_scope`. */
@@ -18,10 +18,10 @@ export interface Denial {
   readonly retryAfter?: number;
 }
 
-export type DenialCode =
+export type ContextDenialCode =
   'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_REQUEST' | 'NOT_FOUND' | 'TOO_MANY_REQUESTS' | 'SERVICE_UNAVAILABLE';
 
-const CODES: Readonly<Record<number, DenialCode>> = {
+const CODES: Readonly<Record<number, ContextDenialCode>> = {
   400: 'BAD_REQUEST',
   401: 'UNAUTHENTICATED',
   403: 'FORBIDDEN',
@@ -34,10 +34,10 @@ const CODES: Readonly<Record<number, DenialCode>> = {
  * Describes an `AuthError` for non-HTTP transports. Status and message come from the HTTP mapper,
  * the one place that decides them, so every transport tells the client the same thing.
  */
-export function describeDenial(error: AuthError): Denial {
+export function describeDenial(error: AuthError): ContextDenial {
   const { exception } = toHttpDenial(error, []);
   const statusCode = exception.getStatus();
-  const denial: { -readonly [K in keyof Denial]: Denial[K] } = {
+  const denial: { -readonly [K in keyof ContextDenial]: ContextDenial[K] } = {
     statusCode,
     code: CODES[statusCode] ?? 'FORBIDDEN',
     message: exception.message,

@@ -1,11 +1,11 @@
 import { IntrinsicException } from '@nestjs/common';
 import type { AuthError } from '../errors/auth.error.js';
-import { type DenialCode, describeDenial } from '../errors/denial-code.js';
+import { type ContextDenialCode, describeDenial } from '../errors/denial-code.js';
 
 /** `extensions` of a GraphQL error raised by the guard. */
 export interface GraphQLAuthErrorExtensions {
   /** `UNAUTHENTICATED`, `FORBIDDEN`, `BAD_REQUEST`, `NOT_FOUND`, `TOO_MANY_REQUESTS`, `SERVICE_UNAVAILABLE`. */
-  readonly code: DenialCode;
+  readonly code: ContextDenialCode;
   /** The scopes the field requires, when a token lacks one. */
   readonly scopes?: readonly string[];
   /** Seconds after which the client may retry. */

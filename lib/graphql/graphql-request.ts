@@ -23,7 +23,7 @@ interface GraphQLWsContext {
     readonly request?: {
       readonly headers?: Record<string, string | string[] | undefined>;
       readonly url?: string;
-      readonly socket?: { readonly remoteAddress?: string };
+      readonly socket?: { readonly remoteAddress?: string; readonly encrypted?: boolean };
     };
   };
 }
@@ -49,6 +49,7 @@ function connectionRequest(connection: GraphQLWsContext): AuthRequest {
       query,
       auth: isObject(connection.connectionParams) ? connection.connectionParams : undefined,
       address: upgrade?.socket?.remoteAddress,
+      secure: upgrade?.socket?.encrypted === true,
       url,
     });
     connectionViews.set(connection, view);

@@ -13,7 +13,10 @@ export interface SocketHandshake {
    * (a full header value) or `token` (a bearer token).
    */
   readonly auth?: Readonly<Record<string, unknown>>;
+  /** The peer's address (the socket's remote address). */
   readonly address?: string;
+  /** Whether the connection is over TLS. */
+  readonly secure?: boolean;
   readonly url?: string;
 }
 
@@ -52,14 +55,19 @@ export function handshakeRequest(handshake: SocketHandshake): AuthRequest {
     const auth = handshake.auth;
     authorization = headerFrom(auth?.authorization) ?? bearerFrom(auth?.token) ?? bearerFrom(query);
   }
-  return {
+  const request: AuthRequest & {
+    readonly socket: { readonly remoteAddress?: string; readonly encrypted: boolean };
+  } = {
     headers: authorization ? { ...headers, authorization } : headers,
     query: handshake.query ?? {},
     method: 'GET',
     url: handshake.url,
     ip: handshake.address,
+    // Read by requireHttps, @AllowFrom() and trustProxy (`lib/network`), as on an HTTP request.
+    socket: { remoteAddress: handshake.address, encrypted: handshake.secure === true },
     user: undefined,
   };
+  return request;
 }
 
 /**

@@ -1,12 +1,12 @@
 import type { AuthError } from '../errors/auth.error.js';
-import { type Denial, describeDenial } from '../errors/denial-code.js';
+import { type ContextDenial, describeDenial } from '../errors/denial-code.js';
 
 /**
  * What a socket.io client receives for a denied message (the `exception` event) or a refused
  * connection (`connect_error`'s `data`). `status: 'error'` keeps the shape of Nest's own
  * `WsException` payload, so clients that handle Nest's errors keep working.
  */
-export interface WsDenialPayload extends Denial {
+export interface WsDenialPayload extends ContextDenial {
   readonly status: 'error';
 }
 
