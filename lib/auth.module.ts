@@ -6,6 +6,8 @@ import { RoleHierarchy } from './authorization/role-hierarchy.js';
 import { Clock, SystemClock } from './clock/clock.js';
 import { DenialExplainer } from './diagnostics/denial-explainer.js';
 import { AuthGuard } from './guards/auth.guard.js';
+import { ContextDenials } from './http/context-denial.js';
+import { ContextHandlers } from './http/context-handlers.js';
 import { LoginThrottle } from './login/login-throttle.js';
 import { PasswordLogin } from './login/password-login.js';
 import { Argon2PasswordHasher } from './passwords/argon2-password-hasher.js';
@@ -27,6 +29,7 @@ import { TotpService } from './mfa/totp.service.js';
 import { UserRevocation } from './revocation/user-revocation.js';
 import { SessionCookies } from './sessions/session-cookies.js';
 import { SessionService } from './sessions/session.service.js';
+import { WsConnectionAuth } from './websockets/ws-connection-auth.js';
 
 /**
  * Authentication and authorization for the whole application.
@@ -56,6 +59,9 @@ import { SessionService } from './sessions/session.service.js';
     Authorizer,
     AuthGuard,
     { provide: APP_GUARD, useExisting: AuthGuard },
+    ContextDenials,
+    ContextHandlers,
+    WsConnectionAuth,
     ...BUILT_IN_STRATEGIES,
     UserRevocation,
     SessionService,
@@ -79,6 +85,8 @@ import { SessionService } from './sessions/session.service.js';
     RoleHierarchy,
     Authorizer,
     AuthGuard,
+    ContextDenials,
+    WsConnectionAuth,
     ...BUILT_IN_STRATEGIES,
     UserRevocation,
     SessionService,

@@ -4,6 +4,7 @@ import { Authorizer } from '../authorization/authorizer.js';
 import { DenialExplainer } from '../diagnostics/denial-explainer.js';
 import { AuthError } from '../errors/auth.error.js';
 import { toHttpDenial } from '../errors/http-error.mapper.js';
+import { ContextDenials } from '../http/context-denial.js';
 import type { AuthRequest } from '../http/auth-request.js';
 import { requestFromContext } from '../http/context-request.js';
 import { setPrincipal } from '../http/request-state.js';
@@ -26,6 +27,9 @@ export class AuthGuard implements CanActivate {
 
   /** Development-mode denial logs; injected as a property so subclass constructors stay as they are. */
   @Optional() @Inject(DenialExplainer) protected readonly explainer?: DenialExplainer;
+
+  /** Errors for GraphQL and WebSocket contexts; injected as a property so subclass constructors stay as they are. */
+  @Optional() @Inject(ContextDenials) protected readonly contextDenials?: ContextDenials;
 
   constructor(
     protected readonly policies: RoutePolicies,
@@ -126,6 +130,8 @@ export class AuthGuard implements CanActivate {
       this.logger.error(`Denied ${this.describe(context)}: ${error.message}`, (error.cause as Error | undefined)?.stack);
     }
     this.explainer?.explain(context, policy, error);
+    const contextual = this.contextDenials?.exceptionFor(context, error);
+    if (contextual) throw contextual;
     const denial = toHttpDenial(error, this.challengesFor(policy, error), this.options.errorResponse);
     if (context.getType() === 'http') {
       const response = context.switchToHttp().getResponse<unknown>();
