@@ -9,7 +9,7 @@ import { PasswordLogin } from './login/password-login.js';
 import { Argon2PasswordHasher } from './passwords/argon2-password-hasher.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { AuthStore } from './stores/auth-store.js';
-import { MemoryStore } from './stores/memory.store.js';
+import { AUTH_STORE_PROVIDER } from './stores/auth-store.provider.js';
 import { AuthOptions } from './options/auth-options.js';
 import { RoutePolicies } from './policy/route-policies.js';
 import { BUILT_IN_STRATEGIES } from './strategies/built-in-strategies.js';
@@ -26,11 +26,7 @@ import { StrategyRegistry } from './strategies/strategy-registry.js';
   providers: [
     AuthOptions,
     { provide: Clock, useClass: SystemClock },
-    {
-      provide: AuthStore,
-      useFactory: (options: AuthOptions, clock: Clock) => options.raw.store ?? new MemoryStore(clock),
-      inject: [AuthOptions, Clock],
-    },
+    AUTH_STORE_PROVIDER,
     { provide: PasswordHasher, useClass: Argon2PasswordHasher },
     LoginThrottle,
     PasswordLogin,
