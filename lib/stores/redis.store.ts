@@ -78,6 +78,7 @@ function script(source: string): Script {
 /** An ioredis client this store created, so it also listens to its connection events. */
 interface OwnedClient extends RedisStoreClient {
   on(event: string, listener: (...args: never[]) => void): unknown;
+  once(event: string, listener: (...args: never[]) => void): unknown;
 }
 
 type IoredisConstructor = new (url: string, options: Record<string, unknown>) => OwnedClient;
@@ -184,6 +185,16 @@ export class RedisStore extends AuthStore implements OnApplicationShutdown {
     if (DOWN.has(status)) {
       throw new StoreUnavailableError(`RedisStore: ${operation} refused, the connection is ${status}`);
     }
+    try {
+      return await this.withTimeout(operation, command(this.client));
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new StoreUnavailableError(`RedisStore: ${operation} failed: ${reason}`, { cause: error });
+    }
+  }
+
+  private async withTimeout<T>(operation: string, promise: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -193,11 +204,7 @@ export class RedisStore extends AuthStore implements OnApplicationShutdown {
       timer.unref();
     });
     try {
-      return await Promise.race([command(this.client), timeout]);
-    } catch (error) {
-      if (error instanceof StoreUnavailableError) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new StoreUnavailableError(`RedisStore: ${operation} failed: ${reason}`, { cause: error });
+      return await Promise.race([promise, timeout]);
     } finally {
       clearTimeout(timer);
     }
@@ -223,12 +230,15 @@ export class RedisStore extends AuthStore implements OnApplicationShutdown {
       connectTimeout: Math.max(1000, this.commandTimeoutMs),
       retryStrategy: (attempt: number) => Math.min(attempt * 100, 2000),
     });
-    client.on('error', (error: Error) => {
+    let lastError = 'connection closed';
+    client.on('error', (error: Error) => (lastError = error.message));
+    client.on('reconnecting', () => {
       if (this.outageReported) return;
       this.outageReported = true;
-      this.logger.error(`RedisStore: Redis is unreachable (${error.message}); requests that need state answer 503 until it returns`);
+      this.logger.error(`RedisStore: Redis is unreachable (${lastError}); requests that need state answer 503 until it returns`);
     });
     client.on('ready', () => {
+      lastError = 'connection closed';
       if (!this.outageReported) return;
       this.outageReported = false;
       this.logger.log('RedisStore: Redis is reachable again');
@@ -236,16 +246,20 @@ export class RedisStore extends AuthStore implements OnApplicationShutdown {
     return client;
   }
 
+  /** `QUIT` when connected (pending replies arrive first), then waits, briefly, for the socket to end. */
   private async quit(): Promise<void> {
-    if (this.client.status === 'ready') {
-      try {
-        await this.client.quit();
-        return;
-      } catch {
-        // fall through: drop the socket
-      }
+    const client = this.client as OwnedClient;
+    if (client.status !== 'ready') {
+      client.disconnect();
+      return;
     }
-    this.client.disconnect();
+    const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+    try {
+      await client.quit();
+      await this.withTimeout('close', ended);
+    } catch {
+      client.disconnect();
+    }
   }
 }
 

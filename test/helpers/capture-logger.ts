@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 
 export interface LogLine {
   readonly level: 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
-  /** Message and every extra argument (stack, context), joined. */
+  /** Message and every extra argument given (stack, context), joined with ` | `. */
   readonly text: string;
 }
 
@@ -34,6 +34,7 @@ export class CaptureLogger implements LoggerService {
   }
 
   private push(level: LogLine['level'], args: unknown[]): void {
-    this.lines.push({ level, text: args.map((arg) => (arg instanceof Error ? (arg.stack ?? arg.message) : String(arg))).join(' | ') });
+    const present = args.filter((arg) => arg !== undefined);
+    this.lines.push({ level, text: present.map((arg) => (arg instanceof Error ? (arg.stack ?? arg.message) : String(arg))).join(' | ') });
   }
 }
