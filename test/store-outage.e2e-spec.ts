@@ -12,7 +12,7 @@ import { ALICE } from './helpers/users.js';
 
 const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 const ALICE_BASIC = basic(ALICE.username, ALICE.password);
-/** Guards against a hanging request; far above the store's command timeout (300 ms). */
+/** Guards against a hanging request; far above the store's command timeout (1 s). */
 const NO_HANG = { deadline: 5000 };
 
 describe.each(ADAPTERS)('Redis outage: fail closed with 503, recover on return (%s)', (adapter) => {
@@ -26,7 +26,7 @@ describe.each(ADAPTERS)('Redis outage: fail closed with 503, recover on return (
     server = await RedisServer.start();
     client = new Redis(server.url);
     client.on('error', () => {}); // the app's own client: connection errors are expected here
-    store = new RedisStore({ client, keyPrefix: `test:outage:${randomBytes(6).toString('hex')}:`, commandTimeoutMs: 300 });
+    store = new RedisStore({ client, keyPrefix: `test:outage:${randomBytes(6).toString('hex')}:`, commandTimeoutMs: 1000 });
     logs = new CaptureLogger();
     app = await createApp(adapter, { imports: [storeTestModule(store)] }, { beforeInit: (a) => a.useLogger(logs) });
   });
@@ -71,7 +71,7 @@ describe.each(ADAPTERS)('Redis outage: fail closed with 503, recover on return (
     const errors = logs.of('error');
     expect(errors).toHaveLength(3);
     for (const line of errors) {
-      expect(line).toMatch(/Denied StoreTestController\.(whoami|session).*StoreUnavailableError: RedisStore: (ttl|get) refused, the connection is/s);
+      expect(line).toMatch(/Denied StoreTestController\.(whoami|session): unavailable \| StoreUnavailableError: RedisStore: (ttl|get) refused, Redis is not connected/);
       expect(line).not.toContain(ALICE.password);
       expect(line).not.toContain('wrong');
     }
@@ -89,7 +89,7 @@ describe.each(ADAPTERS)('Redis outage: fail closed with 503, recover on return (
     server.pause();
     try {
       expect503(await http().get('/basic/whoami').set('Authorization', ALICE_BASIC).timeout(NO_HANG));
-      expect(logs.of('error').at(-1)).toMatch(/got no answer within 300 ms/);
+      expect(logs.of('error').at(-1)).toMatch(/got no answer within 1000 ms/);
     } finally {
       server.resume();
     }
