@@ -3,9 +3,18 @@ import type { AuthRequest } from './http/auth-request.js';
 import type { Principal } from './principal/principal.js';
 import type { AuthStrategy } from './strategies/auth-strategy.js';
 import type { JwtStrategyOptions } from './strategies/jwt/jwt.options.js';
+import type { ApiKeyStrategyOptions } from './strategies/api-key/api-key.options.js';
+import type { BasicStrategyOptions } from './strategies/basic/basic.options.js';
+import type { OidcStrategyOptions } from './strategies/oidc/oidc.options.js';
 import type { LoginThrottleOptions } from './login/login-throttle.options.js';
 import type { PasswordHasherOptions } from './passwords/password-hasher.js';
 import type { AuthStore } from './stores/auth-store.js';
+import type { RecoveryEndpoints } from './account-recovery/recovery-endpoints.js';
+import type { RecoveryOptions } from './account-recovery/recovery.options.js';
+import type { MfaEndpoints } from './mfa/mfa-endpoints.js';
+import type { MfaOptions } from './mfa/mfa.options.js';
+import type { SessionEndpoints } from './sessions/session-endpoints.js';
+import type { SessionOptions } from './sessions/session.options.js';
 
 /** Role hierarchy and role → permission grants. */
 export interface RoleOptions {
@@ -31,11 +40,26 @@ export interface AuthModuleOptions {
   readonly realm?: string;
   /** JWT bearer strategy; enabled when present. */
   readonly jwt?: JwtStrategyOptions;
+  /**
+   * API-key strategies; enabled when present. The first is `ApiKeyStrategy` (named `api-key` unless
+   * it says otherwise); each further entry is a strategy of its own under its required `name`.
+   */
+  readonly apiKeys?: ApiKeyStrategyOptions | readonly ApiKeyStrategyOptions[];
+  /** HTTP Basic (`basic`, RFC 7617) checked through `PasswordLogin`; `basic: {}` enables it. */
+  readonly basic?: BasicStrategyOptions;
+  /** OpenID Connect bearer tokens (`oidc`) verified against the provider's discovered JWKS; enabled when present. */
+  readonly oidc?: OidcStrategyOptions;
   readonly roles?: RoleOptions;
   /** argon2id parameters; OWASP's by default. */
   readonly passwords?: PasswordHasherOptions;
   /** Brute-force defence for every password check. */
   readonly lockout?: LoginThrottleOptions;
+  /** Cookie sessions; the `session` strategy is enabled when present. */
+  readonly session?: SessionOptions;
+  /** TOTP second factor; needs an `MfaDirectory` provider. */
+  readonly mfa?: MfaOptions;
+  /** Password reset and email verification; needs `RecoveryDirectory` and `AccountMailer` providers. */
+  readonly recovery?: RecoveryOptions;
   /** Where state lives. Default: a bounded in-process `MemoryStore`. */
   readonly store?: AuthStore;
   /**
@@ -51,4 +75,10 @@ export interface AuthModuleExtras {
   readonly isGlobal?: boolean;
   /** Your own strategies: `@Injectable()` classes extending `AuthStrategy`, provided in your modules. */
   readonly strategies?: readonly Type<AuthStrategy>[];
+  /** Mount the session endpoints (`true`: default paths; an object: paths, `false` leaves one out). Needs `session`. */
+  readonly sessionEndpoints?: boolean | Partial<SessionEndpoints>;
+  /** Mount the TOTP enrollment endpoints. Needs `mfa`. */
+  readonly mfaEndpoints?: boolean | Partial<MfaEndpoints>;
+  /** Mount the password-reset and email-verification endpoints. Needs `recovery`. */
+  readonly recoveryEndpoints?: boolean | Partial<RecoveryEndpoints>;
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { ConfigurableAuthModule } from './auth-module.definition.js';
 import { Authorizer } from './authorization/authorizer.js';
+import { RoleHierarchy } from './authorization/role-hierarchy.js';
 import { Clock, SystemClock } from './clock/clock.js';
 import { AuthGuard } from './guards/auth.guard.js';
 import { LoginThrottle } from './login/login-throttle.js';
@@ -14,6 +15,15 @@ import { AuthOptions } from './options/auth-options.js';
 import { RoutePolicies } from './policy/route-policies.js';
 import { BUILT_IN_STRATEGIES } from './strategies/built-in-strategies.js';
 import { StrategyRegistry } from './strategies/strategy-registry.js';
+import { EmailVerification } from './account-recovery/email-verification.service.js';
+import { OneTimeTokens } from './account-recovery/one-time-tokens.js';
+import { PasswordReset } from './account-recovery/password-reset.service.js';
+import { RecoveryContext } from './account-recovery/recovery-context.js';
+import { SecondFactorThrottle } from './mfa/second-factor-throttle.js';
+import { TotpService } from './mfa/totp.service.js';
+import { UserRevocation } from './revocation/user-revocation.js';
+import { SessionCookies } from './sessions/session-cookies.js';
+import { SessionService } from './sessions/session.service.js';
 
 /**
  * Authentication and authorization for the whole application.
@@ -32,11 +42,40 @@ import { StrategyRegistry } from './strategies/strategy-registry.js';
     PasswordLogin,
     StrategyRegistry,
     RoutePolicies,
+    { provide: RoleHierarchy, useFactory: (options: AuthOptions) => RoleHierarchy.compile(options.roles), inject: [AuthOptions] },
     Authorizer,
     AuthGuard,
     { provide: APP_GUARD, useExisting: AuthGuard },
     ...BUILT_IN_STRATEGIES,
+    UserRevocation,
+    SessionService,
+    SessionCookies,
+    SecondFactorThrottle,
+    TotpService,
+    OneTimeTokens,
+    RecoveryContext,
+    PasswordReset,
+    EmailVerification,
   ],
-  exports: [AuthOptions, Clock, AuthStore, PasswordHasher, PasswordLogin, LoginThrottle, StrategyRegistry, RoutePolicies, AuthGuard, ...BUILT_IN_STRATEGIES],
+  exports: [
+    AuthOptions,
+    Clock,
+    AuthStore,
+    PasswordHasher,
+    PasswordLogin,
+    LoginThrottle,
+    StrategyRegistry,
+    RoutePolicies,
+    RoleHierarchy,
+    Authorizer,
+    AuthGuard,
+    ...BUILT_IN_STRATEGIES,
+    UserRevocation,
+    SessionService,
+    SessionCookies,
+    TotpService,
+    PasswordReset,
+    EmailVerification,
+  ],
 })
 export class AuthModule extends ConfigurableAuthModule {}

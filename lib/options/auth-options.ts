@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AUTH_MODULE_OPTIONS } from '../auth-module.definition.js';
+import { AUTH_MODULE_OPTIONS_TOKEN as AUTH_MODULE_OPTIONS } from '../auth-module-options.token.js';
 import type { AuthModuleOptions, RoleOptions } from '../auth-module.options.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 
