@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { AuthConfigurationError, AuthModule, AuthStore, RedisStore, StoreUnavailableError } from '../lib/index.js';
-import { CaptureLogger } from './helpers/capture-logger.js';
+import { LogCapture } from './helpers/log-capture.js';
 import { freePort, REDIS_URL, RedisServer } from './helpers/redis-server.js';
 
 const MINUTE = 60_000;
@@ -107,10 +107,10 @@ describe('RedisStore on REDIS_URL', () => {
 
 describe('RedisStore outages (a redis-server of our own)', () => {
   let server: RedisServer;
-  let logs: CaptureLogger;
+  let logs: LogCapture;
   beforeEach(async () => {
     server = await RedisServer.start();
-    logs = new CaptureLogger();
+    logs = new LogCapture();
     Logger.overrideLogger(logs);
   });
   afterEach(() => server.stop());
@@ -120,7 +120,7 @@ describe('RedisStore outages (a redis-server of our own)', () => {
     try {
       await expect(store.get('k')).rejects.toThrow(StoreUnavailableError);
       await expect(store.increment('k', MINUTE)).rejects.toThrow(StoreUnavailableError);
-      expect(logs.of('error')).toEqual([expect.stringMatching(/^RedisStore: Redis is unreachable \(.*ECONNREFUSED.*\); requests that need state answer 503/)]);
+      expect(logs.messages('error')).toEqual([expect.stringMatching(/^RedisStore: Redis is unreachable \(.*ECONNREFUSED.*\); requests that need state answer 503/)]);
     } finally {
       await store.close();
     }
@@ -152,10 +152,10 @@ describe('RedisStore outages (a redis-server of our own)', () => {
       expect(await store.get('k')).toBeNull(); // no persistence: the restarted server is empty
       expect(await store.increment('c', MINUTE)).toBe(1);
       // One line when it went, one when it came back: no log line per retry or per request.
-      expect(logs.of('error')).toEqual([
-        expect.stringMatching(/^RedisStore: Redis is unreachable \(.+\); requests that need state answer 503 until it returns \| nest-warden$/),
+      expect(logs.messages('error')).toEqual([
+        expect.stringMatching(/^RedisStore: Redis is unreachable \(.+\); requests that need state answer 503 until it returns\b/),
       ]);
-      expect(logs.of('log')).toEqual(['RedisStore: Redis is reachable again | nest-warden']);
+      expect(logs.messages('log')).toEqual(['RedisStore: Redis is reachable again']);
     } finally {
       await store.close();
     }

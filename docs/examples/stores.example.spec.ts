@@ -2,8 +2,9 @@ import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AuthStore, MemoryStore, RedisStore } from '../../lib/index.js';
+import { FakeClock } from '../../test/helpers/fake-clock.js';
 import { REDIS_URL } from '../../test/helpers/redis-server.js';
-import { MemoryModule, REDIS, RedisFromClientModule, RedisFromUrlModule, tightMemoryStore } from './stores.example.js';
+import { describeStoreContract, MemoryModule, REDIS, RedisFromClientModule, RedisFromUrlModule, tightMemoryStore } from './stores.example.js';
 
 /** Boots the modules of docs/stores.md, so what the guide claims is what the code does. */
 describe('docs/examples/stores', () => {
@@ -52,4 +53,10 @@ describe('docs/examples/stores', () => {
     await expect(tightMemoryStore.set('audit:hold:one-more', '1', 60_000)).rejects.toThrow(/protected namespace "audit:hold:" is full/);
     await moduleRef.close();
   });
+});
+
+describeStoreContract('a MemoryStore, as docs/stores.md runs it', () => {
+  const clock = new FakeClock();
+  const store = new MemoryStore(clock);
+  return { store, peer: store, advance: (ms) => clock.advance(ms) };
 });

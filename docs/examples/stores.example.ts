@@ -11,6 +11,7 @@ import {
   RedisStore,
   SystemClock,
 } from '../../lib/index.js';
+import { STORE_CONTRACT, type StoreContractSubject } from '../../lib/testing/index.js';
 
 const jwt: AuthModuleOptions['jwt'] = {
   algorithms: ['HS256'],
@@ -73,3 +74,16 @@ export const tightMemoryStore: AuthStore = new MemoryStore(new SystemClock(), {
 
 @Module({ imports: [AuthModule.forRoot({ jwt, store: tightMemoryStore })] })
 export class MemoryModule {}
+
+// 5. Your own store: run the contract every built-in store passes. The cases are plain async
+//    functions that throw on failure; here they become Jest tests. `subject()` must give a store
+//    with no keys yet (a fresh instance or a fresh key prefix) and, as `peer`, a second handle on
+//    the same state (another connection) or the store itself.
+export function describeStoreContract(name: string, subject: () => StoreContractSubject): void {
+  describe(`AuthStore contract: ${name}`, () => {
+    for (const contractCase of STORE_CONTRACT) {
+      if (contractCase.needsClock && !subject().advance) continue; // expiry cases need a clock you can move
+      it(contractCase.name, () => contractCase.run(subject()));
+    }
+  });
+}

@@ -3,7 +3,6 @@ import { ModuleRef } from '@nestjs/core';
 import { AuthError } from '../errors/auth.error.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
-import { failClosed } from '../stores/fail-closed.js';
 import { type UserAccount, UserDirectory } from '../users/user-directory.js';
 import { LoginThrottle } from './login-throttle.js';
 
@@ -29,16 +28,8 @@ export class PasswordLogin {
     private readonly throttle: LoginThrottle,
   ) {}
 
-  /** The account, or `AuthError` `invalid_credentials` / `locked` / `unavailable` (store unreachable). */
+  /** The account, or `AuthError` `invalid_credentials` / `locked`. */
   async verify(attempt: PasswordLoginAttempt): Promise<UserAccount> {
-    try {
-      return await this.check(attempt);
-    } catch (error) {
-      throw failClosed(error);
-    }
-  }
-
-  private async check(attempt: PasswordLoginAttempt): Promise<UserAccount> {
     const { username, password, clientAddress } = attempt;
     await this.throttle.assertAllowed(username, clientAddress);
     const account = await this.users().findByUsername(username);

@@ -1,5 +1,5 @@
 import { Test } from '@nestjs/testing';
-import { CaptureLogger } from '../../test/helpers/capture-logger.js';
+import { LogCapture } from '../../test/helpers/log-capture.js';
 import { AuthModule } from '../auth.module.js';
 import type { AuthModuleOptions } from '../auth-module.options.js';
 import { SystemClock } from '../clock/clock.js';
@@ -9,9 +9,9 @@ import { RedisStore } from './redis.store.js';
 
 describe('AuthStore provider', () => {
   const nodeEnv = process.env.NODE_ENV;
-  let logs: CaptureLogger;
+  let logs: LogCapture;
   beforeEach(() => {
-    logs = new CaptureLogger();
+    logs = new LogCapture();
   });
   afterEach(() => {
     process.env.NODE_ENV = nodeEnv;
@@ -26,7 +26,7 @@ describe('AuthStore provider', () => {
     return store;
   }
 
-  const perProcessWarnings = () => logs.of('warn').filter((line) => line.includes('in this process only (MemoryStore)'));
+  const perProcessWarnings = () => logs.messages('warn').filter((line) => line.includes('in this process only (MemoryStore)'));
 
   it('defaults to a bounded MemoryStore', async () => {
     const store = await boot({});

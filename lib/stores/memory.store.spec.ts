@@ -116,6 +116,20 @@ describe('MemoryStore bound', () => {
     expect(
       () => new MemoryStore(clock, { protectedNamespaces: [{ prefix: 'a:', whenFull: 'drop' as 'refuse' }] }),
     ).toThrow(/whenFull "drop"/);
+    expect(() => new MemoryStore(clock, { protectedNamespaces: [{ prefix: 'a:', share: 1, whenFull: 'refuse' }] })).toThrow(/share 1/);
+  });
+
+  it('protects lockouts and single-use second-factor markers by default, each within its share', async () => {
+    const store = new MemoryStore(clock, { maxEntries: 1000 });
+    for (let i = 0; i < 50; i++) await store.set(`mfa:totp-used:${i}`, '1', MINUTE);
+    for (let i = 0; i < 10; i++) await store.set(`mfa:recovery-used:${i}`, '1', MINUTE);
+    for (let i = 0; i < 50; i++) await store.set(`mfa:lock:${i}`, '1', MINUTE);
+    await expect(store.set('mfa:totp-used:one-more', '1', MINUTE)).rejects.toThrow(/"mfa:totp-used:" is full \(50 live entries\)/);
+    await expect(store.set('mfa:recovery-used:one-more', '1', MINUTE)).rejects.toThrow(/"mfa:recovery-used:" is full \(10 live entries\)/);
+    for (let i = 0; i < 10_000; i++) await store.increment(`mfa:fail:${i}`, MINUTE);
+    for (let i = 0; i < 50; i++) expect(await store.get(`mfa:totp-used:${i}`)).toBe('1');
+    for (let i = 0; i < 10; i++) expect(await store.get(`mfa:recovery-used:${i}`)).toBe('1');
+    for (let i = 0; i < 50; i++) expect(await store.get(`mfa:lock:${i}`)).toBe('1');
   });
 });
 

@@ -15,8 +15,10 @@ interface Entry {
 export interface ProtectedNamespace {
   /** Key prefix, e.g. `login:lock:`. The first namespace whose prefix matches a key owns it. */
   readonly prefix: string;
-  /** Bound on the namespace's entries. Default: a fifth of the store's `maxEntries`. */
+  /** Bound on the namespace's entries. Default: `share` of the store's `maxEntries`. */
   readonly maxEntries?: number;
+  /** Fraction of the store's `maxEntries` reserved when `maxEntries` is not given. Default 0.2. */
+  readonly share?: number;
   /**
    * What a new key does when the namespace is full of live entries:
    * `'evict-soonest'` replaces the namespace's entry closest to its expiry (lockouts: each costs an
@@ -27,15 +29,25 @@ export interface ProtectedNamespace {
   readonly whenFull: 'evict-soonest' | 'refuse';
 }
 
-/** Lockouts (`login:lock:acct:*`, `login:lock:addr:*`) survive any flood of other keys. */
+/**
+ * What survives any flood of other keys: password lockouts (`login:lock:acct:*`,
+ * `login:lock:addr:*`), second-factor lockouts, and the single-use markers that stop a TOTP code
+ * or a recovery code from being replayed (those refuse when full: losing one would allow a replay).
+ */
 export const DEFAULT_PROTECTED_NAMESPACES: readonly ProtectedNamespace[] = Object.freeze([
-  Object.freeze({ prefix: 'login:lock:', whenFull: 'evict-soonest' as const }),
+  Object.freeze({ prefix: 'login:lock:', share: 0.2, whenFull: 'evict-soonest' as const }),
+  Object.freeze({ prefix: 'mfa:lock:', share: 0.05, whenFull: 'evict-soonest' as const }),
+  Object.freeze({ prefix: 'mfa:totp-used:', share: 0.05, whenFull: 'refuse' as const }),
+  Object.freeze({ prefix: 'mfa:recovery-used:', share: 0.01, whenFull: 'refuse' as const }),
 ]);
 
 export interface MemoryStoreOptions {
   /** Hard bound on all entries, protected ones included. Default 100 000. */
   readonly maxEntries?: number;
-  /** Default {@link DEFAULT_PROTECTED_NAMESPACES}. Their bounds must add up to less than `maxEntries`. */
+  /**
+   * Default {@link DEFAULT_PROTECTED_NAMESPACES}; pass your own list (spread the defaults into it
+   * to keep them). Their bounds must add up to less than `maxEntries`.
+   */
   readonly protectedNamespaces?: readonly ProtectedNamespace[];
 }
 
@@ -166,7 +178,14 @@ export class MemoryStore extends AuthStore {
   }
 
   private toNamespace(ns: ProtectedNamespace, storeMax: number): Namespace {
-    const maxEntries = ns.maxEntries ?? Math.floor(storeMax / 5);
+    const share = ns.share ?? 0.2;
+    if (!(share > 0 && share < 1)) {
+      throw AuthConfigurationError.create(
+        `MemoryStore protected namespace "${ns.prefix}" has share ${String(ns.share)}.`,
+        'Use a fraction between 0 and 1, e.g. 0.05.',
+      );
+    }
+    const maxEntries = ns.maxEntries ?? Math.max(1, Math.floor(storeMax * share));
     if (typeof ns.prefix !== 'string' || ns.prefix === '') {
       throw AuthConfigurationError.create('a MemoryStore protected namespace has an empty prefix.', 'Give it a prefix such as "login:lock:".');
     }
