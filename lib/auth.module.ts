@@ -4,6 +4,7 @@ import { ConfigurableAuthModule } from './auth-module.definition.js';
 import { Authorizer } from './authorization/authorizer.js';
 import { RoleHierarchy } from './authorization/role-hierarchy.js';
 import { Clock, SystemClock } from './clock/clock.js';
+import { DenialExplainer } from './diagnostics/denial-explainer.js';
 import { AuthGuard } from './guards/auth.guard.js';
 import { LoginThrottle } from './login/login-throttle.js';
 import { PasswordLogin } from './login/password-login.js';
@@ -13,6 +14,8 @@ import { AuthStore } from './stores/auth-store.js';
 import { AUTH_STORE_PROVIDER } from './stores/auth-store.provider.js';
 import { AuthOptions } from './options/auth-options.js';
 import { RoutePolicies } from './policy/route-policies.js';
+import { RouteManifest } from './manifest/route-manifest.js';
+import { RequestPolicy } from './network/request-policy.js';
 import { BUILT_IN_STRATEGIES } from './strategies/built-in-strategies.js';
 import { StrategyRegistry } from './strategies/strategy-registry.js';
 import { EmailVerification } from './account-recovery/email-verification.service.js';
@@ -43,6 +46,9 @@ import { SessionService } from './sessions/session.service.js';
     StrategyRegistry,
     RoutePolicies,
     { provide: RoleHierarchy, useFactory: (options: AuthOptions) => RoleHierarchy.compile(options.roles), inject: [AuthOptions] },
+    RequestPolicy,
+    RouteManifest,
+    DenialExplainer,
     Authorizer,
     AuthGuard,
     { provide: APP_GUARD, useExisting: AuthGuard },
@@ -76,6 +82,9 @@ import { SessionService } from './sessions/session.service.js';
     TotpService,
     PasswordReset,
     EmailVerification,
+    RequestPolicy,
+    RouteManifest,
+    DenialExplainer,
   ],
 })
 export class AuthModule extends ConfigurableAuthModule {}

@@ -13,6 +13,7 @@ export { Permissions } from './decorators/permissions.decorator.js';
 export { Public } from './decorators/public.decorator.js';
 export { Roles } from './decorators/roles.decorator.js';
 export { Scopes } from './decorators/scopes.decorator.js';
+export { AllowFrom } from './decorators/allow-from.decorator.js';
 
 export { AuthGuard } from './guards/auth.guard.js';
 export { Authorizer } from './authorization/authorizer.js';
@@ -74,3 +75,11 @@ export { RecoveryDirectory, type RecoveryContact } from './account-recovery/reco
 export { AccountMailer, type AccountMail } from './account-recovery/account-mailer.js';
 export type { RecoveryOptions } from './account-recovery/recovery.options.js';
 export type { RecoveryEndpoints } from './account-recovery/recovery-endpoints.js';
+
+export { RequestPolicy, type RequestCheck } from './network/request-policy.js';
+export type { RequireHttpsOption, RequireHttpsOptions, TrustProxyOption } from './network/request-policy.options.js';
+export { RouteManifest } from './manifest/route-manifest.js';
+export type { RouteManifestEntry } from './manifest/route-manifest.entry.js';
+export { describeRoutes } from './manifest/describe-routes.js';
+export { DenialExplainer } from './diagnostics/denial-explainer.js';
+export { problemDetails, type Denial, type ErrorResponseFormatter, type ErrorResponseOption } from './errors/error-response.js';
