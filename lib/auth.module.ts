@@ -13,7 +13,7 @@ import { PasswordLogin } from './login/password-login.js';
 import { Argon2PasswordHasher } from './passwords/argon2-password-hasher.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { AuthStore } from './stores/auth-store.js';
-import { MemoryStore } from './stores/memory.store.js';
+import { AUTH_STORE_PROVIDER } from './stores/auth-store.provider.js';
 import { AuthOptions } from './options/auth-options.js';
 import { RoutePolicies } from './policy/route-policies.js';
 import { RouteManifest } from './manifest/route-manifest.js';
@@ -42,11 +42,7 @@ import { WsConnectionAuth } from './websockets/ws-connection-auth.js';
   providers: [
     AuthOptions,
     { provide: Clock, useClass: SystemClock },
-    {
-      provide: AuthStore,
-      useFactory: (options: AuthOptions, clock: Clock) => options.raw.store ?? new MemoryStore(clock),
-      inject: [AuthOptions, Clock],
-    },
+    AUTH_STORE_PROVIDER,
     { provide: PasswordHasher, useClass: Argon2PasswordHasher },
     LoginThrottle,
     PasswordLogin,

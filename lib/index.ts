@@ -55,7 +55,13 @@ export type { Principal } from './principal/principal.js';
 export { Clock, SystemClock } from './clock/clock.js';
 
 export { AuthStore, StoreUnavailableError } from './stores/auth-store.js';
-export { MemoryStore, type MemoryStoreOptions } from './stores/memory.store.js';
+export {
+  DEFAULT_PROTECTED_NAMESPACES,
+  MemoryStore,
+  type MemoryStoreOptions,
+  type ProtectedNamespace,
+} from './stores/memory.store.js';
+export { RedisStore, type RedisStoreClient, type RedisStoreOptions } from './stores/redis.store.js';
 export { PasswordHasher, PasswordPolicyError, type PasswordHasherOptions } from './passwords/password-hasher.js';
 export { Argon2PasswordHasher } from './passwords/argon2-password-hasher.js';
 export { UserDirectory, type UserAccount } from './users/user-directory.js';

@@ -12,6 +12,7 @@ import { AuthOptions } from '../options/auth-options.js';
 import { type CompiledRoutePolicy, RoutePolicies } from '../policy/route-policies.js';
 import type { Principal } from '../principal/principal.js';
 import type { AuthStrategy, MaybePromise } from '../strategies/auth-strategy.js';
+import { failClosed } from '../stores/fail-closed.js';
 
 const isPromise = <T>(value: MaybePromise<T>): value is Promise<T> =>
   typeof (value as Promise<T> | null)?.then === 'function';
@@ -125,6 +126,7 @@ export class AuthGuard implements CanActivate {
 
   /** Turns a failure into the HTTP answer: headers on the response, Nest's exception for the body. */
   protected deny(context: ExecutionContext, policy: CompiledRoutePolicy | undefined, error: unknown): never {
+    error = failClosed(error); // store unreachable → 503, never a 500 or a pass
     if (!AuthError.isAuthError(error)) throw error;
     if (error.code === 'unavailable') {
       this.logger.error(`Denied ${this.describe(context)}: ${error.message}`, (error.cause as Error | undefined)?.stack);
