@@ -15,6 +15,8 @@ import type { MfaEndpoints } from './mfa/mfa-endpoints.js';
 import type { MfaOptions } from './mfa/mfa.options.js';
 import type { SessionEndpoints } from './sessions/session-endpoints.js';
 import type { SessionOptions } from './sessions/session.options.js';
+import type { ErrorResponseOption } from './errors/error-response.js';
+import type { RequireHttpsOption, TrustProxyOption } from './network/request-policy.options.js';
 
 /** Role hierarchy and role → permission grants. */
 export interface RoleOptions {
@@ -67,6 +69,26 @@ export interface AuthModuleOptions {
    * entity). Runs once per authenticated request; return `null` to reject the caller with 401.
    */
   readonly resolveUser?: (principal: Principal, request: AuthRequest) => unknown;
+  /**
+   * Which proxies may report the client's address (`X-Forwarded-For`) and scheme (`X-Forwarded-Proto`)
+   * to `@AllowFrom()`, `requireHttps` and per-address rate limits: a hop count or the proxies' CIDR
+   * ranges. Never trusted by default.
+   */
+  readonly trustProxy?: TrustProxyOption;
+  /** Refuse plain-HTTP requests on every route with 403 (production). Default `false`. */
+  readonly requireHttps?: RequireHttpsOption;
+  /**
+   * Refuse to start when a route's security metadata contradicts itself (e.g. `@Public()` with
+   * `@Roles()`), naming the route and the fix. Default `false`: such routes are logged as warnings.
+   */
+  readonly strict?: boolean;
+  /**
+   * Log why each 401/403 was given (debug level), e.g. "needs role admin, principal bob has [user]".
+   * Never in a response, never a credential. Default: on unless `NODE_ENV` is `production`.
+   */
+  readonly explainDenials?: boolean;
+  /** Body of 400/401/403/404/429/503 answers: `'nest'` (default), `'problem+json'` (RFC 9457) or your function. */
+  readonly errorResponse?: ErrorResponseOption;
 }
 
 /** Structural settings, fixed when the module is declared (not from the async factory). */

@@ -4,15 +4,20 @@ import { ConfigurableAuthModule } from './auth-module.definition.js';
 import { Authorizer } from './authorization/authorizer.js';
 import { RoleHierarchy } from './authorization/role-hierarchy.js';
 import { Clock, SystemClock } from './clock/clock.js';
+import { DenialExplainer } from './diagnostics/denial-explainer.js';
 import { AuthGuard } from './guards/auth.guard.js';
+import { ContextDenials } from './http/context-denial.js';
+import { ContextHandlers } from './http/context-handlers.js';
 import { LoginThrottle } from './login/login-throttle.js';
 import { PasswordLogin } from './login/password-login.js';
 import { Argon2PasswordHasher } from './passwords/argon2-password-hasher.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { AuthStore } from './stores/auth-store.js';
-import { MemoryStore } from './stores/memory.store.js';
+import { AUTH_STORE_PROVIDER } from './stores/auth-store.provider.js';
 import { AuthOptions } from './options/auth-options.js';
 import { RoutePolicies } from './policy/route-policies.js';
+import { RouteManifest } from './manifest/route-manifest.js';
+import { RequestPolicy } from './network/request-policy.js';
 import { BUILT_IN_STRATEGIES } from './strategies/built-in-strategies.js';
 import { StrategyRegistry } from './strategies/strategy-registry.js';
 import { EmailVerification } from './account-recovery/email-verification.service.js';
@@ -24,6 +29,7 @@ import { TotpService } from './mfa/totp.service.js';
 import { UserRevocation } from './revocation/user-revocation.js';
 import { SessionCookies } from './sessions/session-cookies.js';
 import { SessionService } from './sessions/session.service.js';
+import { WsConnectionAuth } from './websockets/ws-connection-auth.js';
 
 /**
  * Authentication and authorization for the whole application.
@@ -36,20 +42,22 @@ import { SessionService } from './sessions/session.service.js';
   providers: [
     AuthOptions,
     { provide: Clock, useClass: SystemClock },
-    {
-      provide: AuthStore,
-      useFactory: (options: AuthOptions, clock: Clock) => options.raw.store ?? new MemoryStore(clock),
-      inject: [AuthOptions, Clock],
-    },
+    AUTH_STORE_PROVIDER,
     { provide: PasswordHasher, useClass: Argon2PasswordHasher },
     LoginThrottle,
     PasswordLogin,
     StrategyRegistry,
     RoutePolicies,
     { provide: RoleHierarchy, useFactory: (options: AuthOptions) => RoleHierarchy.compile(options.roles), inject: [AuthOptions] },
+    RequestPolicy,
+    RouteManifest,
+    DenialExplainer,
     Authorizer,
     AuthGuard,
     { provide: APP_GUARD, useExisting: AuthGuard },
+    ContextDenials,
+    ContextHandlers,
+    WsConnectionAuth,
     ...BUILT_IN_STRATEGIES,
     UserRevocation,
     SessionService,
@@ -73,6 +81,8 @@ import { SessionService } from './sessions/session.service.js';
     RoleHierarchy,
     Authorizer,
     AuthGuard,
+    ContextDenials,
+    WsConnectionAuth,
     ...BUILT_IN_STRATEGIES,
     UserRevocation,
     SessionService,
@@ -80,6 +90,9 @@ import { SessionService } from './sessions/session.service.js';
     TotpService,
     PasswordReset,
     EmailVerification,
+    RequestPolicy,
+    RouteManifest,
+    DenialExplainer,
   ],
 })
 export class AuthModule extends ConfigurableAuthModule {}
