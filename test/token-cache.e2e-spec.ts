@@ -1,11 +1,23 @@
 import { jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { AuthError, AuthGuard, type AuthModuleOptions, AuthOptions, Clock, JwtStrategy, type MaybePromise, type Principal } from '../lib/index.js';
+import {
+  AuthError,
+  AuthGuard,
+  type AuthModuleOptions,
+  AuthOptions,
+  Clock,
+  JwtStrategy,
+  type MaybePromise,
+  OidcStrategy,
+  type Principal,
+} from '../lib/index.js';
 import { JWT_OPTIONS, jwtTestModule } from './fixtures/jwt-app.js';
+import { oidcTestModule } from './fixtures/oidc-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
 import { FakeClock } from './helpers/fake-clock.js';
 import { JwksServer } from './helpers/jwks-server.js';
+import { API_RESOURCE, TestOpenIdProvider } from './helpers/oidc-provider.js';
 import { signTestToken, TEST_AUDIENCE, TEST_ISSUER, testKeyPair } from './helpers/tokens.js';
 
 /**
@@ -81,7 +93,7 @@ describe.each(ADAPTERS)('verified-token cache (%s)', (adapter) => {
     await boot();
     const token = await sign({ roles: ['user'] });
     await me(token).expect(200);
-    const cached = strategy.verify(token) as Principal;
+    const cached = await strategy.verify(token);
     expect(Object.isFrozen(cached)).toBe(true);
     expect(Object.isFrozen(cached.roles)).toBe(true);
     expect(Object.isFrozen(cached.claims)).toBe(true);
@@ -258,5 +270,44 @@ describe.each(ADAPTERS)('verified-token cache with a remote JWKS (%s)', (adapter
 
     jwks.keys = [];
     await me(t1).expect(401);
+  });
+});
+
+describe.each(ADAPTERS)('verified-token cache behind OpenID Connect (%s)', (adapter) => {
+  let op: TestOpenIdProvider;
+  let app: INestApplication;
+  const me = (token: string) => request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${token}`);
+
+  beforeAll(async () => {
+    op = await TestOpenIdProvider.start();
+    app = await createApp(adapter, {
+      imports: [oidcTestModule({ oidc: { issuer: op.issuer, audience: API_RESOURCE, authorizedParties: ['service'], remoteJwks: { cooldownMs: 0 } } })],
+    });
+  });
+  afterAll(async () => {
+    await app.close();
+    await op.close();
+  });
+
+  it('answers a provider token from the cache once discovered and verified, synchronously', async () => {
+    const strategy = app.get(OidcStrategy);
+    const canActivate = jest.spyOn(app.get(AuthGuard), 'canActivate');
+    const token = await op.clientCredentials({ scope: 'items:read' });
+    await me(token).expect(200);
+    await me(token).expect(200);
+    expect(strategy.verifiedTokens!.has(token)).toBe(true);
+    expect(canActivate.mock.results.map((r) => r.value instanceof Promise)).toEqual([true, false]);
+  });
+
+  it('refuses a cached provider token after the provider rotated its key out', async () => {
+    const strategy = app.get(OidcStrategy);
+    const token = await op.clientCredentials({ scope: 'items:read' });
+    await me(token).expect(200);
+    expect(strategy.verifiedTokens!.has(token)).toBe(true);
+
+    await op.rotateKeys({ keepPrevious: false });
+    await me(await op.clientCredentials({ scope: 'items:read' })).expect(200); // new kid: refetch
+    await me(token).expect(401);
+    expect(strategy.verifiedTokens!.has(token)).toBe(false);
   });
 });

@@ -93,15 +93,20 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
     if (!token || token.length > this.maxTokenLength || !JWS_COMPACT.test(token)) {
       throw this.invalid('The access token is malformed');
     }
-    return this.verify(token);
+    return this.principalFor(token);
+  }
+
+  /** Verifies a compact JWS and maps it to a (frozen) principal; rejects with `AuthError` on any failure. */
+  async verify(token: string): Promise<Principal> {
+    return this.principalFor(token);
   }
 
   /**
-   * Verifies a compact JWS and maps it to a (frozen) principal; throws `AuthError` on any failure.
-   * A token verified before that is still valid now, signed by a key still in the key set, is
-   * answered from the verified-token cache without a promise. `afterVerification` runs either way.
+   * `verify` as the guard calls it: a token verified before that is still valid now, signed by a
+   * key still in the key set, is answered from the verified-token cache without a promise.
+   * `afterVerification` runs either way.
    */
-  verify(token: string): MaybePromise<Principal> {
+  protected principalFor(token: string): MaybePromise<Principal> {
     const cached = this.cache?.get(token, this.clock.now());
     if (cached) return this.afterVerification(cached);
     return this.verifySignature(token).then((principal) => this.afterVerification(principal));

@@ -69,9 +69,9 @@ export class OidcStrategy extends JwtStrategy implements OnApplicationBootstrap,
   }
 
   /** Waits for discovery (or fails with 503 while the provider is unreachable), then verifies. */
-  override verify(token: string): MaybePromise<Principal> {
+  protected override principalFor(token: string): MaybePromise<Principal> {
     const discovering = this.ready();
-    return discovering ? discovering.then(() => super.verify(token)) : super.verify(token);
+    return discovering ? discovering.then(() => super.principalFor(token)) : super.principalFor(token);
   }
 
   /** The provider's metadata once discovered (e.g. for a login page that needs its endpoints). */
