@@ -2,3 +2,5 @@
 export const BENCH_SECRET = 'benchmark-secret-that-is-at-least-32-bytes';
 export const BENCH_ISSUER = 'https://bench.local';
 export const BENCH_AUDIENCE = 'bench-api';
+export const BENCH_USER = 'bench-user';
+export const BENCH_PASSWORD = 'correct horse battery staple';

@@ -1,4 +1,4 @@
-import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject, webcrypto } from 'node:crypto';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -33,8 +33,10 @@ export function createKeySource(options: JwtStrategyOptions, strategyName: strin
   const algorithms = options.algorithms;
   const hmacAlgorithms = algorithms.filter(isSymmetric);
   const asymmetricAlgorithms = algorithms.filter((alg) => !isSymmetric(alg));
+  const stamps = new KeyStamps();
 
-  let secret: KeyObject | undefined;
+  /** HMAC keys per algorithm, imported once as `CryptoKey`s (given bytes, jose would import them on every token). */
+  const hmacKeys = new Map<string, Promise<CryptoKey>>();
   if (hmacAlgorithms.length) {
     if (options.secret === undefined) {
       throw AuthConfigurationError.create(
@@ -52,7 +54,13 @@ export function createKeySource(options: JwtStrategyOptions, strategyName: strin
         );
       }
     }
-    secret = createSecretKey(bytes);
+    for (const alg of hmacAlgorithms) {
+      const imported = webcrypto.subtle
+        .importKey('raw', bytes, { name: 'HMAC', hash: `SHA-${alg.slice(2)}` }, false, ['verify'])
+        .then((key) => stamps.fixed(key as CryptoKey));
+      imported.catch(() => undefined); // a failure surfaces on the first token, not as an unhandled rejection
+      hmacKeys.set(alg, imported);
+    }
   } else if (options.secret !== undefined) {
     throw AuthConfigurationError.create(
       `${strategyName}.secret is set but algorithms (${algorithms.join(', ')}) contain no HS* algorithm.`,
@@ -94,7 +102,6 @@ export function createKeySource(options: JwtStrategyOptions, strategyName: strin
   const local = localKeys.length ? createLocalJWKSet({ keys: localKeys }) : undefined;
 
   let remote: JWTVerifyGetKey | undefined;
-  const stamps = new KeyStamps();
   if (options.jwksUri) {
     let url: URL;
     try {
@@ -126,11 +133,11 @@ export function createKeySource(options: JwtStrategyOptions, strategyName: strin
     );
   }
 
-  if (secret) stamps.fixed(secret);
   const getKey = async (header: JWTHeaderParameters, token: FlattenedJWSInput) => {
     if (isSymmetric(header.alg)) {
-      if (!secret) throw new errors.JWKSNoMatchingKey();
-      return secret;
+      const key = hmacKeys.get(header.alg);
+      if (!key) throw new errors.JWKSNoMatchingKey();
+      return key;
     }
     if (local) {
       try {

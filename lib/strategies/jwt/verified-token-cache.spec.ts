@@ -61,6 +61,30 @@ describe('VerifiedTokenCache', () => {
     expect(cache.size).toBe(2);
   });
 
+  it('keeps a hot token through a stream of new ones (LRU, reordered only once it drifts to the older half)', () => {
+    const { stamps, stamp } = fixedKeys();
+    const cache = new VerifiedTokenCache(8, 5, stamps);
+    cache.set('hot', { exp: EXP }, principal('hot'), stamp);
+    for (let i = 0; i < 100; i++) {
+      cache.set(`cold-${i}`, { exp: EXP }, principal(`${i}`), stamp);
+      expect(cache.get('hot', T0)?.id).toBe('hot');
+    }
+    expect(cache.size).toBe(8);
+    expect(cache.has('cold-92')).toBe(false); // hot + the 7 newest
+    expect(cache.has('cold-93')).toBe(true);
+  });
+
+  it('evicts in order under churn: moves, expiries in the middle, and a long stream of new tokens', () => {
+    const { stamps, stamp } = fixedKeys();
+    const cache = new VerifiedTokenCache(4, 0, stamps);
+    for (const t of ['a', 'b', 'c', 'd']) cache.set(t, { exp: t === 'b' ? EXP - 30 : EXP }, principal(t), stamp);
+    expect(cache.get('b', (EXP - 30) * 1000)).toBeUndefined(); // expired: removed from the middle
+    cache.get('a', T0); // a: the oldest, moved to the recent end
+    for (let i = 0; i < 1000; i++) cache.set(`n${i}`, { exp: EXP }, principal(`n${i}`), stamp);
+    expect(cache.size).toBe(4);
+    expect(['n996', 'n997', 'n998', 'n999'].every((t) => cache.has(t))).toBe(true);
+  });
+
   it('bounds the token text too (2 KiB per entry on average), whatever the tokens weigh', () => {
     const { stamps, stamp } = fixedKeys();
     const cache = new VerifiedTokenCache(4, 5, stamps); // 8 KiB of token text
