@@ -64,6 +64,8 @@ export {
 export { RedisStore, type RedisStoreClient, type RedisStoreOptions } from './stores/redis.store.js';
 export { PasswordHasher, PasswordPolicyError, type PasswordHasherOptions } from './passwords/password-hasher.js';
 export { Argon2PasswordHasher } from './passwords/argon2-password-hasher.js';
+export type { HashWorkLimits } from './passwords/hash-work-limiter.js';
+export type { VerifiedTokenCacheView } from './strategies/jwt/verified-token-cache.js';
 export { UserDirectory, type UserAccount } from './users/user-directory.js';
 export { PasswordLogin, type PasswordLoginAttempt } from './login/password-login.js';
 export { LoginThrottle } from './login/login-throttle.js';

@@ -32,6 +32,7 @@ const { BASIC_OPTIONS, basicTestModule } = await import('./fixtures/basic-app.js
 const { ADAPTERS, createApp } = await import('./helpers/create-app.js');
 const { signTestToken } = await import('./helpers/tokens.js');
 const { ALICE, CHEAP_ARGON2, InMemoryUsers } = await import('./helpers/users.js');
+const { SESSIONS_OPTIONS, sessionsTestModule } = await import('./fixtures/sessions-app.js');
 
 const basic = (text: string) => `Basic ${Buffer.from(text).toString('base64')}`;
 const BUSY = { statusCode: 503, message: 'Too many sign-ins in progress; try again shortly', error: 'Service Unavailable' };
@@ -104,6 +105,35 @@ describe.each(ADAPTERS)('bounded password hashing under a login flood (%s)', (ad
     openGate();
     await Promise.all([running, queued]);
     await expect(hasher.hash('new-password')).resolves.toMatch(/^\$argon2id\$/);
+  });
+});
+
+describe.each(ADAPTERS)('bounded password hashing on the session login endpoint (%s)', (adapter) => {
+  let app: INestApplication;
+  let hasher: Argon2PasswordHasher;
+  const login = () => request(app.getHttpServer()).post('/auth/session').send({ username: 'alice', password: 'alice-password' });
+
+  beforeAll(async () => {
+    app = await createApp(adapter, { imports: [sessionsTestModule({ ...SESSIONS_OPTIONS, passwords: { ...CHEAP_ARGON2, concurrency: 1, maxQueue: 0 } })] });
+    await app.get(InMemoryUsers).add(ALICE);
+    hasher = app.get(PasswordHasher) as Argon2PasswordHasher;
+  });
+  afterAll(async () => {
+    openGate();
+    await app.close();
+  });
+
+  it('answers 503 + Retry-After and sets no session cookie while the hasher is full', async () => {
+    closeGate();
+    const running = login().then((res) => res);
+    for (let i = 0; i < 10_000 && hasher.load.active === 0; i++) await new Promise((resolve) => setImmediate(resolve));
+    const refused = await login().expect(503);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.headers['set-cookie']).toBeUndefined();
+    expect(refused.body).toEqual(BUSY);
+    openGate();
+    expect((await running).status).toBe(200);
+    await login().expect(200);
   });
 });
 

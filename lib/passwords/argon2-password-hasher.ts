@@ -2,7 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { AuthOptions } from '../options/auth-options.js';
-import { HashWorkLimiter, hashWorkLimits } from './hash-work-limiter.js';
+import { HashWorkLimiter, type HashWorkLimits, hashWorkLimits } from './hash-work-limiter.js';
 import { PasswordHasher, type PasswordHasherOptions, PasswordPolicyError } from './password-hasher.js';
 
 const OWASP = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -44,6 +44,11 @@ export class Argon2PasswordHasher extends PasswordHasher implements OnModuleInit
   /** Hashes running and waiting now (for health checks and metrics). */
   get load(): { readonly active: number; readonly queued: number } {
     return this.limiter.load;
+  }
+
+  /** How many hashes may run at once and wait (`passwords.concurrency`, `passwords.maxQueue`). */
+  get limits(): HashWorkLimits {
+    return this.limiter.limits;
   }
 
   /** Computes the dummy hash at boot, so the first unknown-user login costs what every later one does. */
