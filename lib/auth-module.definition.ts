@@ -1,6 +1,7 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { AuthModuleExtras, AuthModuleOptions } from './auth-module.options.js';
 import { CUSTOM_STRATEGIES } from './strategies/custom-strategies.token.js';
+import { createTokenControllers } from './tokens/token.controllers.js';
 
 export const {
   ConfigurableModuleClass: ConfigurableAuthModule,
@@ -17,6 +18,7 @@ export const {
       // Custom strategies are providers of the app's own modules (so they can inject its services);
       // the registry finds them by class.
       providers: [...(definition.providers ?? []), { provide: CUSTOM_STRATEGIES, useValue: strategies }],
+      controllers: [...(definition.controllers ?? []), ...createTokenControllers(extras.endpoints)],
     };
   })
   .build();

@@ -6,6 +6,7 @@ import type { JwtStrategyOptions } from './strategies/jwt/jwt.options.js';
 import type { LoginThrottleOptions } from './login/login-throttle.options.js';
 import type { PasswordHasherOptions } from './passwords/password-hasher.js';
 import type { AuthStore } from './stores/auth-store.js';
+import type { TokenEndpointPaths, TokenOptions } from './tokens/tokens.options.js';
 
 /** Role hierarchy and role → permission grants. */
 export interface RoleOptions {
@@ -36,6 +37,8 @@ export interface AuthModuleOptions {
   readonly passwords?: PasswordHasherOptions;
   /** Brute-force defence for every password check. */
   readonly lockout?: LoginThrottleOptions;
+  /** nest-warden as a small authorization server: access and refresh tokens, signing keys, clients. */
+  readonly tokens?: TokenOptions;
   /** Where state lives. Default: a bounded in-process `MemoryStore`. */
   readonly store?: AuthStore;
   /**
@@ -51,4 +54,9 @@ export interface AuthModuleExtras {
   readonly isGlobal?: boolean;
   /** Your own strategies: `@Injectable()` classes extending `AuthStrategy`, provided in your modules. */
   readonly strategies?: readonly Type<AuthStrategy>[];
+  /**
+   * Mount the token endpoints (they need `tokens`): `true` for `POST /auth/token`,
+   * `POST /auth/revoke` and `GET /.well-known/jwks.json`, or other paths, `false` leaving one out.
+   */
+  readonly endpoints?: boolean | TokenEndpointPaths;
 }

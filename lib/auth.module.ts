@@ -14,6 +14,7 @@ import { AuthOptions } from './options/auth-options.js';
 import { RoutePolicies } from './policy/route-policies.js';
 import { BUILT_IN_STRATEGIES } from './strategies/built-in-strategies.js';
 import { StrategyRegistry } from './strategies/strategy-registry.js';
+import { TOKEN_EXPORTS, TOKEN_PROVIDERS } from './tokens/token-providers.js';
 
 /**
  * Authentication and authorization for the whole application.
@@ -40,7 +41,8 @@ import { StrategyRegistry } from './strategies/strategy-registry.js';
     AuthGuard,
     { provide: APP_GUARD, useExisting: AuthGuard },
     ...BUILT_IN_STRATEGIES,
+    ...TOKEN_PROVIDERS,
   ],
-  exports: [AuthOptions, Clock, AuthStore, PasswordHasher, PasswordLogin, LoginThrottle, StrategyRegistry, RoutePolicies, AuthGuard, ...BUILT_IN_STRATEGIES],
+  exports: [AuthOptions, Clock, AuthStore, PasswordHasher, PasswordLogin, LoginThrottle, StrategyRegistry, RoutePolicies, AuthGuard, ...BUILT_IN_STRATEGIES, ...TOKEN_EXPORTS],
 })
 export class AuthModule extends ConfigurableAuthModule {}

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import { Clock } from '../../clock/clock.js';
 import { formatChallenge } from '../../errors/challenge.js';
@@ -11,6 +11,7 @@ import { AuthStrategy, type SecuritySchemeDescription } from '../auth-strategy.j
 import { compileClaimMapping, type CompiledClaimMapping, readString, readStringList } from './claim-mapping.js';
 import { createKeySource, KeySourceUnavailableError } from './jwt-key-source.js';
 import { JWT_ALGORITHMS, type JwtStrategyOptions } from './jwt.options.js';
+import { hasOwnKeys, LocalTokenIssuer } from './local-token-issuer.js';
 
 /** RFC 6750 §2.1 `b64token`; a JWS compact serialization is three base64url parts. */
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -29,6 +30,8 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
   private verifyOptions!: JWTVerifyOptions;
   private mapping!: CompiledClaimMapping;
   private maxTokenLength = 8192;
+  /** The app's own token service (`tokens`): its keys and its deny list of revoked tokens. */
+  @Optional() @Inject(LocalTokenIssuer) protected readonly localIssuer?: LocalTokenIssuer;
 
   constructor(
     protected readonly options: AuthOptions,
@@ -39,11 +42,12 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
   }
 
   override get enabled(): boolean {
-    return this.config !== undefined;
+    return this.config !== undefined || this.options.raw.tokens !== undefined;
   }
 
   onModuleInit(): void {
-    if (this.config) this.configure(this.config);
+    const config = this.config ?? this.localIssuer?.jwtOptions();
+    if (config) this.configure(config);
   }
 
   /** Validates options and imports keys once; subclasses (OIDC) call it with their own options. */
@@ -63,7 +67,9 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
         );
       }
     }
-    this.keys = createKeySource(config, this.name);
+    // Options without keys of their own verify the tokens this app issues, with its keys.
+    this.keys =
+      this.localIssuer?.jwtOptions() && !hasOwnKeys(config) ? this.localIssuer.keySource : createKeySource(config, this.name);
     this.mapping = compileClaimMapping(config.claims);
     this.maxTokenLength = config.maxTokenLength ?? 8192;
     const typ = config.typ === undefined ? 'at+jwt' : config.typ;
@@ -98,6 +104,7 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
     } catch (error) {
       throw this.translate(error);
     }
+    if (this.localIssuer) await this.localIssuer.assertNotRevoked(payload, this.name);
     return this.toPrincipal(payload);
   }
 
