@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { ConfigurableAuthModule } from './auth-module.definition.js';
 import { Authorizer } from './authorization/authorizer.js';
+import { RoleHierarchy } from './authorization/role-hierarchy.js';
 import { Clock, SystemClock } from './clock/clock.js';
 import { AuthGuard } from './guards/auth.guard.js';
 import { LoginThrottle } from './login/login-throttle.js';
@@ -37,12 +38,13 @@ import { TOKEN_EXPORTS, TOKEN_PROVIDERS } from './tokens/token-providers.js';
     PasswordLogin,
     StrategyRegistry,
     RoutePolicies,
+    { provide: RoleHierarchy, useFactory: (options: AuthOptions) => RoleHierarchy.compile(options.roles), inject: [AuthOptions] },
     Authorizer,
     AuthGuard,
     { provide: APP_GUARD, useExisting: AuthGuard },
     ...BUILT_IN_STRATEGIES,
     ...TOKEN_PROVIDERS,
   ],
-  exports: [AuthOptions, Clock, AuthStore, PasswordHasher, PasswordLogin, LoginThrottle, StrategyRegistry, RoutePolicies, AuthGuard, ...BUILT_IN_STRATEGIES, ...TOKEN_EXPORTS],
+  exports: [AuthOptions, Clock, AuthStore, PasswordHasher, PasswordLogin, LoginThrottle, StrategyRegistry, RoutePolicies, RoleHierarchy, Authorizer, AuthGuard, ...BUILT_IN_STRATEGIES, ...TOKEN_EXPORTS],
 })
 export class AuthModule extends ConfigurableAuthModule {}

@@ -16,6 +16,7 @@ export { Scopes } from './decorators/scopes.decorator.js';
 
 export { AuthGuard } from './guards/auth.guard.js';
 export { Authorizer } from './authorization/authorizer.js';
+export { RoleHierarchy } from './authorization/role-hierarchy.js';
 export type { OwnedResource as OwnedResourceResult, OwnershipResolver } from './authorization/ownership-resolver.js';
 export { RoutePolicies, type CompiledRoutePolicy } from './policy/route-policies.js';
 export { hasAuthorizationRules, type RouteAccess, type RoutePolicy } from './policy/route-policy.js';

@@ -1,6 +1,9 @@
-/** Escapes a value for an RFC 9110 quoted-string. */
+/**
+ * Writes a quoted-string value. RFC 6750 §3 allows neither `"` nor `\` in `error`,
+ * `error_description` or `scope`, so both are dropped (as is anything outside printable ASCII).
+ */
 function quote(value: string): string {
-  return `"${value.replace(/[\\"]/g, '\\$&').replace(/[^\x20-\x7e]/g, '')}"`;
+  return `"${value.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '')}"`;
 }
 
 /** Formats one `WWW-Authenticate` challenge: `Bearer realm="api", error="invalid_token"`. */

@@ -53,29 +53,50 @@ export interface PolicyDefaults {
 
 const EMPTY: readonly string[] = Object.freeze([]);
 
+/** Keys whose presence makes a route need an authenticated caller. */
+const RULE_KEYS = [ROLES_METADATA, PERMISSIONS_METADATA, SCOPES_METADATA, OWNER_METADATA, MFA_METADATA] as const;
+
+/** What one place of declaration says about one metadata key. */
+type Site = <T>(key: symbol) => T | undefined;
+
 /**
- * Metadata of a method, looking through overridden methods of parent classes too: a subclass
- * that overrides a protected method without repeating its decorators stays protected
- * (the Spring Security CVE-2025-41248 class of bug).
+ * The places where a route's metadata can be declared, most specific first: the handler, the
+ * same-named methods it overrides in parent classes, the controller, then its parent classes.
+ * A subclass that overrides a protected method without repeating its decorators stays protected
+ * (the Spring Security CVE-2025-41248 class of bug), and what a subclass declares beats what it
+ * inherits. A class reads its parents' metadata through `Reflect`, so a value equal to the
+ * parent's counts as declared on the parent.
  */
-function methodMetadata<T>(reader: MetadataReader, key: symbol, controller: Type, handler: RouteHandler): T | undefined {
-  const own = reader.get<T>(key, handler);
-  if (own !== undefined || !handler.name) return own;
-  let proto: object | null = Object.getPrototypeOf(controller.prototype);
-  while (proto && proto !== Object.prototype) {
-    const parent = Object.getOwnPropertyDescriptor(proto, handler.name)?.value;
-    if (typeof parent === 'function' && parent !== handler) {
-      const inherited = reader.get<T>(key, parent);
-      if (inherited !== undefined) return inherited;
+function declarationSites(reader: MetadataReader, controller: Type, handler: RouteHandler): Site[] {
+  const sites: Site[] = [(key) => reader.get(key, handler)];
+  if (handler.name) {
+    let proto: object | null = Object.getPrototypeOf(controller.prototype);
+    while (proto && proto !== Object.prototype) {
+      const parent: unknown = Object.getOwnPropertyDescriptor(proto, handler.name)?.value;
+      if (typeof parent === 'function' && parent !== handler) sites.push((key) => reader.get(key, parent));
+      proto = Object.getPrototypeOf(proto);
     }
-    proto = Object.getPrototypeOf(proto);
   }
-  return undefined;
+  let cls: object | null = controller;
+  while (typeof cls === 'function' && cls !== Function.prototype) {
+    const own: object = cls;
+    const parent: object | null = Object.getPrototypeOf(own);
+    sites.push(<T>(key: symbol) => {
+      const value = reader.get<T>(key, own);
+      return value !== undefined && parent && reader.get<T>(key, parent) === value ? undefined : value;
+    });
+    cls = parent;
+  }
+  return sites;
 }
 
 /**
- * The one reader of nest-warden's metadata. Method-level metadata wins over class-level
- * (as `Reflector.getAllAndOverride`); class metadata is inherited from parent classes.
+ * The one reader of nest-warden's metadata. The most specific declaration of each key wins
+ * (method over class, as `Reflector.getAllAndOverride`; a subclass over its parent). Access is
+ * decided at the most specific place that says anything: `@Public()`/`@OptionalAuth()`/`@Auth()`
+ * there, or, when that place only has rules (`@Roles()`, `@Scopes()`...), `protected` — so a rule
+ * on a method of a `@Public()` controller protects that method, and `@Public()` on a method of a
+ * `@Roles()` controller opens that method.
  */
 export function resolveRoutePolicy(
   reader: MetadataReader,
@@ -83,48 +104,56 @@ export function resolveRoutePolicy(
   handler: RouteHandler,
   defaults: PolicyDefaults,
 ): RoutePolicy {
-  const read = <T>(key: symbol) => {
-    const onMethod = methodMetadata<T>(reader, key, controller, handler);
-    return { onMethod, value: onMethod !== undefined ? onMethod : reader.get<T>(key, controller) };
+  const sites = declarationSites(reader, controller, handler);
+  const read = <T>(key: symbol): T | undefined => {
+    for (const site of sites) {
+      const value = site<T>(key);
+      if (value !== undefined) return value;
+    }
+    return undefined;
   };
-  const access = read<AccessMetadata>(ACCESS_METADATA);
-  const strategies = read<readonly string[]>(STRATEGIES_METADATA).value;
+  const strategies = read<readonly string[]>(STRATEGIES_METADATA);
   const mfa = read<boolean>(MFA_METADATA);
   const roles = read<readonly string[]>(ROLES_METADATA);
   const permissions = read<readonly string[]>(PERMISSIONS_METADATA);
   const scopes = read<readonly string[]>(SCOPES_METADATA);
   const owner = read<OwnerMetadata>(OWNER_METADATA);
+  const hasRules = [roles, permissions, scopes, owner, mfa].some((rule) => rule !== undefined);
 
-  const rules = [roles, permissions, scopes, owner, mfa];
-  const methodHasRules = rules.some((rule) => rule.onMethod !== undefined);
-  const hasRules = rules.some((rule) => rule.value !== undefined);
-
-  // A rule written on the method is more specific than `@Public()` on its class: protect it.
-  let effective: RouteAccess;
-  if (access.onMethod !== undefined) effective = access.onMethod;
-  else if (methodHasRules) effective = 'protected';
-  else if (access.value !== undefined) effective = access.value;
-  else if (hasRules) effective = 'protected';
-  else effective = defaults.global ? 'protected' : 'unguarded';
+  let effective: RouteAccess | undefined;
+  let publicBesideRules = false;
+  for (const site of sites) {
+    const access = site<AccessMetadata>(ACCESS_METADATA);
+    const rulesHere = RULE_KEYS.some((key) => site(key) !== undefined);
+    if (access !== undefined) {
+      effective = access;
+      publicBesideRules = access === 'public' && rulesHere;
+      break;
+    }
+    if (rulesHere) {
+      effective = 'protected';
+      break;
+    }
+  }
+  effective ??= defaults.global ? 'protected' : 'unguarded';
 
   const conflicts: string[] = [];
-  if (effective === 'public' && hasRules) {
+  if (publicBesideRules) {
     conflicts.push('@Public() together with authorization rules (@Roles, @Permissions, @Scopes, @Owner, mfa)');
   }
   if (effective === 'optional' && hasRules) {
     conflicts.push('@OptionalAuth() together with authorization rules: anonymous callers would skip them');
   }
 
-  const guarded = effective === 'protected' || effective === 'optional';
   const enforced = effective === 'protected' || effective === 'optional';
   return Object.freeze({
     access: effective,
-    strategies: guarded ? Object.freeze([...(strategies ?? defaults.defaultStrategies)]) : EMPTY,
-    roles: enforced ? freezeList(roles.value) : EMPTY,
-    permissions: enforced ? freezeList(permissions.value) : EMPTY,
-    scopes: enforced ? freezeList(scopes.value) : EMPTY,
-    owner: enforced && owner.value ? Object.freeze({ ...owner.value }) : undefined,
-    mfa: enforced && mfa.value === true,
+    strategies: enforced ? Object.freeze([...(strategies ?? defaults.defaultStrategies)]) : EMPTY,
+    roles: enforced ? freezeList(roles) : EMPTY,
+    permissions: enforced ? freezeList(permissions) : EMPTY,
+    scopes: enforced ? freezeList(scopes) : EMPTY,
+    owner: enforced && owner ? Object.freeze({ ...owner }) : undefined,
+    mfa: enforced && mfa === true,
     conflicts: Object.freeze(conflicts),
   });
 }

@@ -16,6 +16,7 @@ export class StrategyRegistry implements OnModuleInit {
   private readonly logger = new Logger('nest-warden');
   private readonly byName = new Map<string, AuthStrategy>();
   private defaults: readonly string[] = [];
+  private loaded = false;
 
   constructor(
     private readonly moduleRef: ModuleRef,
@@ -23,10 +24,16 @@ export class StrategyRegistry implements OnModuleInit {
     @Inject(CUSTOM_STRATEGIES) private readonly custom: readonly Type<AuthStrategy>[],
   ) {}
 
+  /**
+   * Loads every strategy once. Nest calls it at `app.init()`; the OpenAPI builder calls it earlier
+   * when a document is built before `init()` (as `SwaggerModule.createDocument` usually is).
+   */
   onModuleInit(): void {
+    if (this.loaded) return;
     for (const token of BUILT_IN_STRATEGIES) this.register(this.moduleRef.get(token, { strict: false }), token);
     for (const token of this.custom) this.register(this.resolveCustom(token), token);
     this.defaults = this.resolveDefaults();
+    this.loaded = true;
   }
 
   private resolveCustom(token: Type<AuthStrategy>): AuthStrategy {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import { Clock } from '../../clock/clock.js';
-import { formatChallenge } from '../../errors/challenge.js';
+import { bearerChallenge } from '../../errors/bearer-challenge.js';
 import { AuthError } from '../../errors/auth.error.js';
 import { AuthConfigurationError } from '../../errors/configuration.error.js';
 import { type AuthRequest, parseAuthorizationHeader } from '../../http/auth-request.js';
@@ -126,22 +126,7 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
   }
 
   override challenge(realm: string, error?: AuthError): string {
-    if (!error) return formatChallenge('Bearer', [['realm', realm]]);
-    if (error.code === 'insufficient_scope') {
-      return formatChallenge('Bearer', [
-        ['realm', realm],
-        ['error', 'insufficient_scope'],
-        ['error_description', 'The access token lacks a required scope'],
-        ['scope', error.scopes?.join(' ')],
-      ]);
-    }
-    if (error.code === 'invalid_request') {
-      return formatChallenge('Bearer', [['realm', realm], ['error', 'invalid_request'], ['error_description', error.description]]);
-    }
-    if (error.code === 'invalid_token') {
-      return formatChallenge('Bearer', [['realm', realm], ['error', 'invalid_token'], ['error_description', error.description]]);
-    }
-    return formatChallenge('Bearer', [['realm', realm]]);
+    return bearerChallenge(realm, error);
   }
 
   override securityScheme(): SecuritySchemeDescription {
@@ -165,8 +150,9 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
     if (error instanceof errors.JWTExpired) return this.invalid('The access token expired', error);
     if (error instanceof errors.JWTClaimValidationFailed) {
       if (error.claim === 'nbf' || error.claim === 'iat') return this.invalid('The access token is not yet valid', error);
-      if (error.reason === 'missing') return this.invalid(`The access token lacks the "${error.claim}" claim`, error);
-      return this.invalid(`The access token has an unexpected "${error.claim}" claim`, error);
+      if (error.claim === 'typ') return this.invalid('The access token has an unexpected typ header', error);
+      if (error.reason === 'missing') return this.invalid(`The access token lacks the ${error.claim} claim`, error);
+      return this.invalid(`The access token has an unexpected ${error.claim} claim`, error);
     }
     return this.invalid('The access token is invalid', error);
   }

@@ -1,0 +1,82 @@
+// The examples of docs/testing.md, run as tests so they cannot rot.
+import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { AuthGuard, AuthModule, CurrentUser, JwtStrategy, type Principal, Roles } from '../../lib/index.js';
+import { actAs, expectForbidden, expectUnauthorized, FakeAuthStrategy, signTestToken } from '../../lib/testing/index.js';
+
+@Controller()
+class AdminController {
+  @Roles('admin')
+  @Get('admin/stats')
+  stats(@CurrentUser() user: Principal) {
+    return { requestedBy: user.id };
+  }
+
+  @Roles('admin')
+  @Get('admin/ping')
+  ping() {
+    return { pong: true };
+  }
+}
+
+@Module({
+  imports: [AuthModule.forRoot({ jwt: { algorithms: ['HS256'], secret: 'a-test-secret-of-at-least-32-bytes!!' } })],
+  controllers: [AdminController],
+})
+class AppModule {}
+
+describe('docs/testing.md', () => {
+  let app: INestApplication;
+  afterEach(() => app.close());
+
+  it('runs the app as a given user with one line', async () => {
+    // --- example: act-as
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+      .overrideProvider(JwtStrategy)
+      .useValue(actAs({ id: 'u1', roles: ['admin'] }))
+      .compile();
+    app = await moduleRef.createNestApplication().init();
+
+    await request(app.getHttpServer()).get('/admin/stats').expect(200, { requestedBy: 'u1' });
+    // --- end
+  });
+
+  it('switches the caller per test', async () => {
+    // --- example: fake-strategy
+    const auth = new FakeAuthStrategy();
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+      .overrideProvider(JwtStrategy)
+      .useValue(auth)
+      .compile();
+    app = await moduleRef.createNestApplication().init();
+
+    auth.actAs({ id: 'u2', roles: ['user'] });
+    expectForbidden(await request(app.getHttpServer()).get('/admin/stats'));
+
+    auth.anonymous();
+    expectUnauthorized(await request(app.getHttpServer()).get('/admin/stats'), { schemes: ['Bearer'], error: null });
+    // --- end
+  });
+
+  it('signs real tokens for the configured strategy', async () => {
+    // --- example: sign-test-token
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    app = await moduleRef.createNestApplication().init();
+
+    const token = await signTestToken(app, { sub: 'u3', roles: ['admin'] });
+    await request(app.getHttpServer()).get('/admin/stats').set('Authorization', `Bearer ${token}`).expect(200);
+    // --- end
+  });
+
+  it('turns the guard off', async () => {
+    // --- example: guard-off
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+      .overrideProvider(AuthGuard)
+      .useValue({ canActivate: () => true })
+      .compile();
+    app = await moduleRef.createNestApplication().init();
+    // --- end
+    await request(app.getHttpServer()).get('/admin/ping').expect(200, { pong: true });
+  });
+});

@@ -1,0 +1,11 @@
+// nest-warden/testing: helpers for testing apps that use nest-warden.
+export { actAs, FakeAuthStrategy, testPrincipal, type TestPrincipal } from './fake-auth.strategy.js';
+export { signTestToken, type TestTokenClaims, type TestTokenOptions } from './sign-test-token.js';
+export {
+  expectForbidden,
+  expectUnauthorized,
+  type ForbiddenExpectation,
+  type ResponseLike,
+  type UnauthorizedExpectation,
+} from './auth-assertions.js';
+export { parseWwwAuthenticate, type Challenge } from './www-authenticate.js';
