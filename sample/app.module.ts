@@ -1,6 +1,7 @@
 import { Controller, Get, Module } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
-import { AuthModule, CurrentUser, type Principal, Public } from '../lib/index.js';
+import { AuthModule, CurrentUser, type Principal, Public, UserDirectory } from '../lib/index.js';
+import { sampleAuthOptions } from './auth/sample-auth.options.js';
+import { DemoUsers } from './users/demo-users.js';
 
 @Controller()
 class SampleController {
@@ -16,10 +17,12 @@ class SampleController {
   }
 }
 
-const secret = process.env.JWT_SECRET ?? randomBytes(32).toString('base64url');
-
 @Module({
-  imports: [AuthModule.forRoot({ jwt: { algorithms: ['HS256'], secret } })],
+  imports: [
+    // POST /auth/token, POST /auth/revoke, GET /.well-known/jwks.json; access tokens verified by the jwt strategy.
+    AuthModule.forRootAsync({ useFactory: () => sampleAuthOptions(process.env), endpoints: true }),
+  ],
   controllers: [SampleController],
+  providers: [DemoUsers, { provide: UserDirectory, useExisting: DemoUsers }],
 })
 export class AppModule {}

@@ -1,0 +1,19 @@
+import type { AuthModuleOptions } from '../../lib/index.js';
+
+/**
+ * The sample's nest-warden options (design.md, "The sample app"): the token endpoint with the public
+ * client `demo-client`, HS256 with `JWT_SECRET` (32+ bytes) or a generated Ed25519 key per
+ * instance, published at `/.well-known/jwks.json`.
+ */
+export function sampleAuthOptions(env: NodeJS.ProcessEnv): AuthModuleOptions {
+  const port = env.PORT ?? '3000';
+  return {
+    tokens: {
+      issuer: env.ISSUER ?? `http://localhost:${port}`,
+      clients: [{ id: 'demo-client' }],
+      defaultClient: 'demo-client',
+      scopes: { 'items:read': 'Read items', 'items:write': 'Create items' },
+      signing: env.JWT_SECRET ? { secret: env.JWT_SECRET } : { alg: 'EdDSA' },
+    },
+  };
+}
