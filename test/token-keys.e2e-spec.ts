@@ -246,6 +246,7 @@ describe.each(ADAPTERS)('signing keys (%s)', (adapter) => {
         /alg is RS256 but the private key is a ed25519 key/,
       ],
       ['a weak RSA key', { tokens: { signing: { privateKey: generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string } } }, /RSA \(2048 bits or more\)/],
+      ['both a secret and a private key', { tokens: { signing: { secret: SECRET, privateKey: 'x' } as never } }, /both a secret and a privateKey/],
       ['an unknown algorithm', { tokens: { signing: { alg: 'HS512' as never } } }, /Use one of: EdDSA/],
       ['a missing issuer', { tokens: { issuer: undefined as never } }, /tokens.issuer is required/],
       ['a plain client secret', { tokens: { clients: [{ id: 'x', secretHash: 'plain-secret' }] } }, /hashClientSecret/],

@@ -87,17 +87,20 @@ export class SigningKeys implements OnModuleInit {
     const signing = settings.signing;
     let rotateAfterMs = 0;
     let cooldownMs = 0;
-    if ('secret' in signing) {
+    if (signing.secret !== undefined && signing.privateKey !== undefined) {
+      throw AuthConfigurationError.create('tokens.signing has both a secret and a privateKey.', 'Sign with one: remove either.');
+    }
+    if (signing.secret !== undefined) {
       this.mode = 'secret';
       this.algorithm = 'HS256';
-      this.secret = importSecret(signing);
-    } else if ('privateKey' in signing) {
+      this.secret = importSecret(signing as SecretSigningOptions);
+    } else if (signing.privateKey !== undefined) {
       this.mode = 'private-key';
-      this.configured = signing;
-      this.algorithm = privateKeyAlgorithm(signing);
+      this.configured = signing as PrivateKeySigningOptions;
+      this.algorithm = privateKeyAlgorithm(signing as PrivateKeySigningOptions);
     } else {
       this.mode = 'generated';
-      const generated: GeneratedSigningOptions = signing;
+      const generated = signing as GeneratedSigningOptions;
       this.algorithm = checkAlgorithm(generated.alg ?? 'EdDSA', 'tokens.signing.alg');
       rotateAfterMs = positive(generated.rotateAfterSeconds, 24 * 60 * 60, 'rotateAfterSeconds') * 1000;
       cooldownMs = positive(generated.keyRefreshCooldownMs, 2000, 'keyRefreshCooldownMs');

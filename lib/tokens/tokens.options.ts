@@ -8,12 +8,14 @@ export type TokenSigningAlgorithm = 'EdDSA' | 'ES256' | 'ES384' | 'RS256' | 'PS2
 export interface SecretSigningOptions {
   /** At least 32 bytes of randomness, e.g. `openssl rand -base64 32`. */
   readonly secret: string | Uint8Array;
+  readonly privateKey?: never;
 }
 
 /** Sign with your own private key; its public part is published at the JWKS endpoint. */
 export interface PrivateKeySigningOptions {
   /** PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`) or a private JWK. */
   readonly privateKey: string | JWK;
+  readonly secret?: never;
   /** Default: from the key type (Ed25519 → EdDSA, P-256 → ES256, P-384 → ES384, RSA → RS256). */
   readonly alg?: TokenSigningAlgorithm;
   /** Default: the key's RFC 7638 thumbprint. */
@@ -33,6 +35,8 @@ export interface PrivateKeySigningOptions {
 export interface GeneratedSigningOptions {
   /** Default `EdDSA` (Ed25519). */
   readonly alg?: TokenSigningAlgorithm;
+  readonly secret?: never;
+  readonly privateKey?: never;
   /** A new key pair after this long; the old one verifies until its tokens expire. Default 24 h. */
   readonly rotateAfterSeconds?: number;
   /** Minimum time between two reads of other instances' keys on an unknown `kid`. Default 2 s. */
