@@ -135,6 +135,20 @@ describe.each(ADAPTERS)('signing keys (%s)', (adapter) => {
       await me(a, fromB).expect(200);
     });
 
+    it('re-publishes a key the store lost (e.g. a flushed Redis) within a minute of signing', async () => {
+      const clock = new FakeClock();
+      const store = new MemoryStore(clock);
+      const a = await start(clock, {}, store);
+      const b = await start(clock, {}, store);
+      await store.delete('tokens:keys');
+      const early = (await signIn(a)).access_token;
+      expect((await me(b, early)).status).toBe(401);
+      clock.advance(61_000);
+      const later = (await signIn(a)).access_token;
+      await me(b, later).expect(200);
+      await me(b, early).expect(200);
+    });
+
     it('rotates keys: tokens of the old key verify until they expire, then the old key leaves the JWKS', async () => {
       const clock = new FakeClock();
       const store = new MemoryStore(clock);

@@ -6,11 +6,6 @@ import { AuthOptions } from '../options/auth-options.js';
 import { AuthStore } from '../stores/auth-store.js';
 import { clientAddressKey } from './client-address.js';
 
-/** An admitted password attempt: its place in the account's run of unproven attempts. */
-export interface LoginAdmission {
-  readonly attempt: number;
-}
-
 /** What a recorded failure started, for security events. */
 export interface LoginFailureOutcome {
   /** Lockout of the account started by this failure, in ms (0: none). */
@@ -24,11 +19,13 @@ export interface LoginFailureOutcome {
  * while: 429 with `Retry-After`, the right password included. Unknown usernames are counted like
  * known ones, so lockouts reveal nothing about which accounts exist.
  *
- * The account counter is pessimistic: every attempt counts as a failure from the moment it is
- * admitted until it succeeds. So a burst of parallel guesses cannot slip past the threshold while
- * the first ones are still being hashed — at most `accountThreshold` of them are ever checked.
- * The address counter counts failures only (a success cannot be taken back out of a counter), so
- * many users behind one address who log in successfully never lock each other out.
+ * A burst of parallel guesses must not slip past the threshold while the first ones are still
+ * being hashed, so attempts are also counted the moment they arrive (`pending`, cleared by a
+ * success or a lockout): between two successes or lockouts an account gets at most twice
+ * `accountThreshold` checks (10 by default), however many requests arrive at once. The bound is above the threshold so that
+ * a client sending the right password on several requests at once (HTTP Basic) is not refused.
+ * The address counter counts failures only: successes cannot be taken back out of a counter, and
+ * many users behind one address who sign in successfully must never lock each other out.
  */
 @Injectable()
 export class LoginThrottle {
@@ -63,25 +60,23 @@ export class LoginThrottle {
   }
 
   /**
-   * Before a password is checked: refuses while locked, then counts the attempt against the
-   * account. An attempt beyond the threshold is refused without being checked (it raced past
-   * attempts that are still being verified).
+   * Before a password is checked: refuses while locked, and refuses an attempt beyond the bound
+   * of checks in flight for the account without checking it.
    */
-  async admit(username: string, clientAddress: string | undefined): Promise<LoginAdmission> {
+  async admit(username: string, clientAddress: string | undefined): Promise<void> {
     await this.assertAllowed(username, clientAddress);
-    const attempt = await this.store.increment(this.key('fail:acct', username), this.windowMs);
-    if (attempt > this.accountThreshold) {
+    const pending = await this.store.increment(this.key('pending:acct', username), this.windowMs);
+    if (pending > this.accountThreshold * 2) {
       const lock = await this.store.ttl(this.key('lock:acct', username));
       throw new AuthError('locked', { retryAfterSeconds: (lock ?? (await this.nextLockoutMs(username))) / 1000 });
     }
-    return { attempt };
   }
 
-  /** Records a failed check of an admitted attempt; starts lockouts when a threshold is reached. */
-  async recordFailure(username: string, clientAddress: string | undefined, admission?: LoginAdmission): Promise<LoginFailureOutcome> {
+  /** Records a failed check; starts lockouts when a threshold is reached. */
+  async recordFailure(username: string, clientAddress: string | undefined): Promise<LoginFailureOutcome> {
     const addressKey = clientAddressKey(clientAddress);
     const [accountFailures, addressFailures] = await Promise.all([
-      admission ? Promise.resolve(admission.attempt) : this.store.increment(this.key('fail:acct', username), this.windowMs),
+      this.store.increment(this.key('fail:acct', username), this.windowMs),
       this.store.increment(this.key('fail:addr', addressKey), this.windowMs),
     ]);
     let accountLockedForMs = 0;
@@ -98,6 +93,7 @@ export class LoginThrottle {
   async recordSuccess(username: string): Promise<void> {
     await Promise.all([
       this.store.delete(this.key('fail:acct', username)),
+      this.store.delete(this.key('pending:acct', username)),
       this.store.delete(this.key('level:acct', username)),
     ]);
   }
@@ -106,7 +102,7 @@ export class LoginThrottle {
   private async lockAccount(username: string): Promise<number> {
     const lockedForMs = await this.nextLockoutMs(username);
     const started = await this.store.setIfAbsent(this.key('lock:acct', username), '1', lockedForMs);
-    await this.store.delete(this.key('fail:acct', username));
+    await Promise.all([this.store.delete(this.key('fail:acct', username)), this.store.delete(this.key('pending:acct', username))]);
     if (!started) return 0;
     await this.store.increment(this.key('level:acct', username), this.backoffResetMs);
     return lockedForMs;

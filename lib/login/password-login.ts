@@ -55,9 +55,8 @@ export class PasswordLogin {
 
   private async check(attempt: PasswordLoginAttempt): Promise<UserAccount> {
     const { username, password, clientAddress, channel } = attempt;
-    let admission;
     try {
-      admission = await this.throttle.admit(username, clientAddress);
+      await this.throttle.admit(username, clientAddress);
     } catch (error) {
       if (AuthError.isAuthError(error) && error.code === 'locked') {
         this.events.emit({ type: 'login.failed', reason: 'locked', clientAddress, channel });
@@ -70,7 +69,7 @@ export class PasswordLogin {
         ? await this.hasher.verify(account.passwordHash, password)
         : await this.hasher.verifyDummy(password);
     if (!valid || !account) {
-      const outcome = await this.throttle.recordFailure(username, clientAddress, admission);
+      const outcome = await this.throttle.recordFailure(username, clientAddress);
       const userId = account?.id;
       this.events.emit({ type: 'login.failed', reason: 'invalid_credentials', userId, clientAddress, channel });
       if (outcome.accountLockedForMs > 0) {

@@ -48,8 +48,12 @@ interface PeerKey {
 export type SigningMode = 'secret' | 'private-key' | 'generated';
 
 const ALGORITHMS: readonly TokenSigningAlgorithm[] = ['EdDSA', 'ES256', 'ES384', 'RS256', 'PS256'];
-/** A published key covers the tokens it signs plus this much; it is re-published one minute before it runs short. */
-const PUBLISH_AHEAD_MS = 10 * 60_000;
+/**
+ * A published key covers the tokens it signs plus this much, and is re-published when less than a
+ * minute of that is left: about once a minute while the instance signs, so a key lost with the
+ * store's data (a flushed Redis) is back within a minute.
+ */
+const PUBLISH_AHEAD_MS = 2 * 60_000;
 const REPUBLISH_SLACK_MS = 60_000;
 const generate = promisify(generateKeyPair);
 
