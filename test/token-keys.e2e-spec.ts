@@ -1,4 +1,5 @@
-import type { INestApplication } from '@nestjs/common';
+import { jest } from '@jest/globals';
+import { type INestApplication, Logger } from '@nestjs/common';
 import { generateKeyPairSync } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, calculateJwkThumbprint, importPKCS8 } from 'jose';
 import request from 'supertest';
@@ -246,6 +247,24 @@ describe.each(ADAPTERS)('signing keys (%s)', (adapter) => {
       });
       const res = await me(app, (await signIn(app)).access_token).expect(200);
       expect(res.body).toEqual(expect.objectContaining({ username: 'alice', roles: [] }));
+    });
+  });
+
+  describe('a `jwt` section with keys of its own', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    it('verifies with those keys only, and says so at boot unless they are the token service\'s secret', async () => {
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const other = await start(new FakeClock(), { options: { jwt: { algorithms: ['HS256'], secret: `${SECRET}-other`, issuer: ISSUER, audience: AUDIENCE } } });
+      expect((await me(other, (await signIn(other)).access_token)).status).toBe(401);
+      expect(warn.mock.calls.map(([message]) => message)).toContainEqual(expect.stringContaining('will not accept the access tokens of the token endpoint'));
+      warn.mockClear();
+      const same = await start(new FakeClock(), {
+        options: { jwt: { algorithms: ['HS256'], secret: SECRET, issuer: ISSUER, audience: AUDIENCE } },
+        tokens: { signing: { secret: SECRET } },
+      });
+      await me(same, (await signIn(same)).access_token).expect(200);
+      expect(warn.mock.calls.map(([message]) => message)).not.toContainEqual(expect.stringContaining('will not accept'));
     });
   });
 

@@ -1,25 +1,39 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { AuthError } from '../errors/auth.error.js';
+import { AuthOptions } from '../options/auth-options.js';
 import { StoreUnavailableError } from '../stores/auth-store.js';
 import type { JwtStrategyOptions } from '../strategies/jwt/jwt.options.js';
-import { LocalTokenIssuer } from '../strategies/jwt/local-token-issuer.js';
+import { hasOwnKeys, LocalTokenIssuer } from '../strategies/jwt/local-token-issuer.js';
 import { AccessTokenDenyList } from './access-token-deny-list.js';
 import { SigningKeys } from './signing-keys.js';
 import { TokenSettings } from './token-settings.js';
 
 /** Lets the JWT strategy verify the tokens `TokenService` issues and refuse revoked ones. */
 @Injectable()
-export class OwnTokenVerification extends LocalTokenIssuer {
+export class OwnTokenVerification extends LocalTokenIssuer implements OnApplicationBootstrap {
   readonly keySource: JWTVerifyGetKey;
 
   constructor(
     private readonly settings: TokenSettings,
     private readonly keys: SigningKeys,
     private readonly denyList: AccessTokenDenyList,
+    private readonly options: AuthOptions,
   ) {
     super();
     this.keySource = keys.keySource;
+  }
+
+  /** A `jwt` section with keys of its own verifies with those only: say so when ours cannot match. */
+  onApplicationBootstrap(): void {
+    const jwt = this.options.raw.jwt;
+    if (!this.settings.configured || !jwt || !hasOwnKeys(jwt)) return;
+    const sameSecret = this.keys.mode === 'secret' && jwt.secret !== undefined && sameBytes(jwt.secret, this.settings.signing.secret!);
+    if (sameSecret) return;
+    new Logger('nest-warden').warn(
+      'The `jwt` section has keys of its own, so the jwt strategy will not accept the access tokens of the token endpoint ' +
+        '(signed with the `tokens` keys). Remove the keys from `jwt` to verify with the token service\'s keys.',
+    );
   }
 
   jwtOptions(): JwtStrategyOptions | undefined {
@@ -48,4 +62,10 @@ export class OwnTokenVerification extends LocalTokenIssuer {
     }
     if (denied) throw new AuthError('invalid_token', { description: 'The access token was revoked', strategy });
   }
+}
+
+function sameBytes(a: string | Uint8Array, b: string | Uint8Array): boolean {
+  const left = typeof a === 'string' ? Buffer.from(a, 'utf8') : Buffer.from(a);
+  const right = typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.from(b);
+  return left.equals(right);
 }
