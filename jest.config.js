@@ -10,6 +10,9 @@ export default {
     '^content-disposition$': '<rootDir>/node_modules/content-disposition/dist/index.js',
   },
   testMatch: ['<rootDir>/lib/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/docs/**/*.spec.ts'],
+  // @nestjs/throttler is CommonJS requiring ESM-only Nest 12; see test/jest/cjs-peers.resolver.cjs.
+  resolver: '<rootDir>/test/jest/cjs-peers.resolver.cjs',
+  setupFilesAfterEnv: ['<rootDir>/test/jest/share-nest.setup.ts'],
   testTimeout: 30000,
   maxWorkers: 2,
 };

@@ -1,5 +1,9 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { AuthModuleExtras, AuthModuleOptions } from './auth-module.options.js';
+import { AUTH_MODULE_OPTIONS_TOKEN } from './auth-module-options.token.js';
+import { recoveryControllers } from './account-recovery/recovery-endpoints.js';
+import { mfaControllers } from './mfa/mfa-endpoints.js';
+import { sessionControllers } from './sessions/session-endpoints.js';
 import { CUSTOM_STRATEGIES } from './strategies/custom-strategies.token.js';
 import { createTokenControllers } from './tokens/token.controllers.js';
 
@@ -8,7 +12,7 @@ export const {
   MODULE_OPTIONS_TOKEN: AUTH_MODULE_OPTIONS,
   OPTIONS_TYPE: AUTH_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: AUTH_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<AuthModuleOptions>({ moduleName: 'Auth' })
+} = new ConfigurableModuleBuilder<AuthModuleOptions>({ moduleName: 'Auth', optionsInjectionToken: AUTH_MODULE_OPTIONS_TOKEN })
   .setClassMethodName('forRoot')
   .setExtras<AuthModuleExtras>({ isGlobal: true, strategies: [] }, (definition, extras) => {
     const strategies = extras.strategies ?? [];
@@ -18,7 +22,14 @@ export const {
       // Custom strategies are providers of the app's own modules (so they can inject its services);
       // the registry finds them by class.
       providers: [...(definition.providers ?? []), { provide: CUSTOM_STRATEGIES, useValue: strategies }],
-      controllers: [...(definition.controllers ?? []), ...createTokenControllers(extras.endpoints)],
+      // The module's own endpoints, mounted at the paths the extras choose.
+      controllers: [
+        ...(definition.controllers ?? []),
+        ...sessionControllers(extras.sessionEndpoints),
+        ...mfaControllers(extras.mfaEndpoints),
+        ...recoveryControllers(extras.recoveryEndpoints),
+        ...createTokenControllers(extras.tokenEndpoints),
+      ],
     };
   })
   .build();

@@ -4,6 +4,7 @@ import { ConfigurableAuthModule } from './auth-module.definition.js';
 import { Authorizer } from './authorization/authorizer.js';
 import { RoleHierarchy } from './authorization/role-hierarchy.js';
 import { Clock, SystemClock } from './clock/clock.js';
+import { DenialExplainer } from './diagnostics/denial-explainer.js';
 import { AuthGuard } from './guards/auth.guard.js';
 import { LoginThrottle } from './login/login-throttle.js';
 import { PasswordLogin } from './login/password-login.js';
@@ -13,8 +14,19 @@ import { AuthStore } from './stores/auth-store.js';
 import { MemoryStore } from './stores/memory.store.js';
 import { AuthOptions } from './options/auth-options.js';
 import { RoutePolicies } from './policy/route-policies.js';
+import { RouteManifest } from './manifest/route-manifest.js';
+import { RequestPolicy } from './network/request-policy.js';
 import { BUILT_IN_STRATEGIES } from './strategies/built-in-strategies.js';
 import { StrategyRegistry } from './strategies/strategy-registry.js';
+import { EmailVerification } from './account-recovery/email-verification.service.js';
+import { OneTimeTokens } from './account-recovery/one-time-tokens.js';
+import { PasswordReset } from './account-recovery/password-reset.service.js';
+import { RecoveryContext } from './account-recovery/recovery-context.js';
+import { SecondFactorThrottle } from './mfa/second-factor-throttle.js';
+import { TotpService } from './mfa/totp.service.js';
+import { UserRevocation } from './revocation/user-revocation.js';
+import { SessionCookies } from './sessions/session-cookies.js';
+import { SessionService } from './sessions/session.service.js';
 import { TOKEN_EXPORTS, TOKEN_PROVIDERS } from './tokens/token-providers.js';
 
 /**
@@ -39,12 +51,47 @@ import { TOKEN_EXPORTS, TOKEN_PROVIDERS } from './tokens/token-providers.js';
     StrategyRegistry,
     RoutePolicies,
     { provide: RoleHierarchy, useFactory: (options: AuthOptions) => RoleHierarchy.compile(options.roles), inject: [AuthOptions] },
+    RequestPolicy,
+    RouteManifest,
+    DenialExplainer,
     Authorizer,
     AuthGuard,
     { provide: APP_GUARD, useExisting: AuthGuard },
     ...BUILT_IN_STRATEGIES,
+    UserRevocation,
+    SessionService,
+    SessionCookies,
+    SecondFactorThrottle,
+    TotpService,
+    OneTimeTokens,
+    RecoveryContext,
+    PasswordReset,
+    EmailVerification,
     ...TOKEN_PROVIDERS,
   ],
-  exports: [AuthOptions, Clock, AuthStore, PasswordHasher, PasswordLogin, LoginThrottle, StrategyRegistry, RoutePolicies, RoleHierarchy, Authorizer, AuthGuard, ...BUILT_IN_STRATEGIES, ...TOKEN_EXPORTS],
+  exports: [
+    AuthOptions,
+    Clock,
+    AuthStore,
+    PasswordHasher,
+    PasswordLogin,
+    LoginThrottle,
+    StrategyRegistry,
+    RoutePolicies,
+    RoleHierarchy,
+    Authorizer,
+    AuthGuard,
+    ...BUILT_IN_STRATEGIES,
+    UserRevocation,
+    SessionService,
+    SessionCookies,
+    TotpService,
+    PasswordReset,
+    EmailVerification,
+    RequestPolicy,
+    RouteManifest,
+    DenialExplainer,
+    ...TOKEN_EXPORTS,
+  ],
 })
 export class AuthModule extends ConfigurableAuthModule {}

@@ -13,6 +13,7 @@ export { Permissions } from './decorators/permissions.decorator.js';
 export { Public } from './decorators/public.decorator.js';
 export { Roles } from './decorators/roles.decorator.js';
 export { Scopes } from './decorators/scopes.decorator.js';
+export { AllowFrom } from './decorators/allow-from.decorator.js';
 
 export { AuthGuard } from './guards/auth.guard.js';
 export { Authorizer } from './authorization/authorizer.js';
@@ -25,6 +26,14 @@ export { AuthStrategy, type MaybePromise, type SecuritySchemeDescription } from 
 export { StrategyRegistry } from './strategies/strategy-registry.js';
 export { JwtStrategy } from './strategies/jwt/jwt.strategy.js';
 export type { ClaimMappingOptions, JwtAlgorithm, JwtStrategyOptions, RemoteJwksOptions } from './strategies/jwt/jwt.options.js';
+export { ApiKeyStrategy } from './strategies/api-key/api-key.strategy.js';
+export { ApiKeyValidator, type ApiKeyIdentity } from './strategies/api-key/api-key.validator.js';
+export type { ApiKeyLocation, ApiKeyRecord, ApiKeyStrategyOptions } from './strategies/api-key/api-key.options.js';
+export { generateApiKey, hashApiKey } from './strategies/api-key/api-key-hash.js';
+export { BasicStrategy } from './strategies/basic/basic.strategy.js';
+export type { BasicStrategyOptions } from './strategies/basic/basic.options.js';
+export { OidcStrategy } from './strategies/oidc/oidc.strategy.js';
+export type { OidcClaimPreset, OidcDiscoveryOptions, OidcStrategyOptions } from './strategies/oidc/oidc.options.js';
 
 export { AuthError, type AuthErrorCode, type AuthErrorOptions } from './errors/auth.error.js';
 export { AuthConfigurationError } from './errors/configuration.error.js';
@@ -43,6 +52,31 @@ export { UserDirectory, type UserAccount } from './users/user-directory.js';
 export { PasswordLogin, type PasswordLoginAttempt } from './login/password-login.js';
 export { LoginThrottle } from './login/login-throttle.js';
 export type { LoginThrottleOptions } from './login/login-throttle.options.js';
+
+export { UserRevocation, type RevocationListener, type RevocationReason } from './revocation/user-revocation.js';
+export { SessionStrategy } from './sessions/session.strategy.js';
+export { SessionService, type IssuedSession, type SessionInfo, type SessionSubject } from './sessions/session.service.js';
+export { SessionCookies } from './sessions/session-cookies.js';
+export type { SessionOptions } from './sessions/session.options.js';
+export type { SessionEndpoints } from './sessions/session-endpoints.js';
+export { TotpService, TotpAlreadyEnabledError, TotpNotEnabledError, type TotpEnrollmentStart } from './mfa/totp.service.js';
+export { MfaDirectory, type TotpEnrollment } from './mfa/mfa-directory.js';
+export type { MfaOptions } from './mfa/mfa.options.js';
+export type { MfaEndpoints } from './mfa/mfa-endpoints.js';
+export { PasswordReset } from './account-recovery/password-reset.service.js';
+export { EmailVerification } from './account-recovery/email-verification.service.js';
+export { RecoveryDirectory, type RecoveryContact } from './account-recovery/recovery-directory.js';
+export { AccountMailer, type AccountMail } from './account-recovery/account-mailer.js';
+export type { RecoveryOptions } from './account-recovery/recovery.options.js';
+export type { RecoveryEndpoints } from './account-recovery/recovery-endpoints.js';
+
+export { RequestPolicy, type RequestCheck } from './network/request-policy.js';
+export type { RequireHttpsOption, RequireHttpsOptions, TrustProxyOption } from './network/request-policy.options.js';
+export { RouteManifest } from './manifest/route-manifest.js';
+export type { RouteManifestEntry } from './manifest/route-manifest.entry.js';
+export { describeRoutes } from './manifest/describe-routes.js';
+export { DenialExplainer } from './diagnostics/denial-explainer.js';
+export { problemDetails, type Denial, type ErrorResponseFormatter, type ErrorResponseOption } from './errors/error-response.js';
 
 export { TokenService, type IssueTokensOptions, type RefreshOptions, type TokenSet } from './tokens/token.service.js';
 export { SigningKeys } from './tokens/signing-keys.js';

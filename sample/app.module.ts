@@ -20,7 +20,7 @@ class SampleController {
 @Module({
   imports: [
     // POST /auth/token, POST /auth/revoke, GET /.well-known/jwks.json; access tokens verified by the jwt strategy.
-    AuthModule.forRootAsync({ useFactory: () => sampleAuthOptions(process.env), endpoints: true }),
+    AuthModule.forRootAsync({ useFactory: () => sampleAuthOptions(process.env), tokenEndpoints: true }),
   ],
   controllers: [SampleController],
   providers: [DemoUsers, { provide: UserDirectory, useExisting: DemoUsers }],

@@ -285,7 +285,7 @@ describe.each(ADAPTERS)('signing keys (%s)', (adapter) => {
       ['a plain client secret', { tokens: { clients: [{ id: 'x', secretHash: 'plain-secret' }] } }, /hashClientSecret/],
       ['a confidential default client', { tokens: { clients: [{ id: 'x', secretHash: hashClientSecret('s') }], defaultClient: 'x' } }, /not a public client/],
       ['an unknown scope on a client', { tokens: { clients: [{ id: 'x', scopes: ['nope'] }], defaultClient: 'x' } }, /not in tokens.scopes/],
-      ['a bad endpoint path', { endpoints: { token: 'auth/token' } }, /not a plain path/],
+      ['a bad endpoint path', { tokenEndpoints: { token: 'auth/token' } }, /endpoint "token" is set to "auth\/token"/],
       ['a negative lifetime', { tokens: { accessTokenTtlSeconds: -1 } }, /accessTokenTtlSeconds/],
     ];
     it.each(cases)('%s', async (_name, options, message) => {
@@ -303,7 +303,7 @@ describe.each(ADAPTERS)('signing keys (%s)', (adapter) => {
         }
       }
       const options: AuthModuleOptions = { jwt: { algorithms: ['HS256'], secret: SECRET } };
-      @Module({ imports: [AuthModule.forRoot({ ...options, endpoints: true })], controllers: [EmptyController] })
+      @Module({ imports: [AuthModule.forRoot({ ...options, tokenEndpoints: true })], controllers: [EmptyController] })
       class NoTokensModule {}
       await expect(createApp(adapter, { imports: [NoTokensModule] })).rejects.toThrow(/token endpoint needs the `tokens` options/);
     });

@@ -70,7 +70,7 @@ export const authModule = AuthModule.forRootAsync({
     },
   }),
   // Structural: which controllers exist. Paths can be changed, or an endpoint left out with false.
-  endpoints: { token: '/auth/token', revoke: '/auth/revoke', jwks: '/.well-known/jwks.json' },
+  tokenEndpoints: { token: '/auth/token', revoke: '/auth/revoke', jwks: '/.well-known/jwks.json' },
 });
 
 // --- Routes protected by the tokens the endpoint issues ----------------------------------------

@@ -19,6 +19,8 @@ export type AuthErrorCode =
   | 'not_found'
   /** Too many failed attempts: the account or client is locked for a while (429). */
   | 'locked'
+  /** Too many requests: a rate limit (e.g. `@Throttle` per principal) is exhausted for a while (429). */
+  | 'rate_limited'
   /** State or keys needed to decide cannot be reached right now: fail closed (503). */
   | 'unavailable';
 
@@ -31,7 +33,7 @@ export interface AuthErrorOptions {
   readonly strategy?: string;
   /** Scopes the route requires, for `insufficient_scope`. */
   readonly scopes?: readonly string[];
-  /** Seconds after which the client may retry, for `locked` and `unavailable`. */
+  /** Seconds after which the client may retry, for `locked`, `rate_limited` and `unavailable`. */
   readonly retryAfterSeconds?: number;
 }
 

@@ -7,7 +7,8 @@ import {
   ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
-import type { AuthError } from './auth.error.js';
+import type { AuthError, AuthErrorCode } from './auth.error.js';
+import { type ErrorResponseOption, PROBLEM_JSON, problemDetails } from './error-response.js';
 
 /** An HTTP answer for an `AuthError`: Nest's exception (body) plus the headers RFCs require. */
 export interface HttpDenial {
@@ -24,41 +25,68 @@ const MESSAGES = {
   forbidden: 'Forbidden',
   not_found: 'Not Found',
   locked: 'Too many failed attempts; try again later',
+  rate_limited: 'Too many requests; try again later',
   unavailable: 'Authentication is temporarily unavailable',
 } as const;
 
+const STATUS: Readonly<Record<AuthErrorCode, readonly [number, string]>> = {
+  credentials_missing: [HttpStatus.UNAUTHORIZED, 'Unauthorized'],
+  invalid_token: [HttpStatus.UNAUTHORIZED, 'Unauthorized'],
+  invalid_credentials: [HttpStatus.UNAUTHORIZED, 'Unauthorized'],
+  invalid_request: [HttpStatus.BAD_REQUEST, 'Bad Request'],
+  insufficient_scope: [HttpStatus.FORBIDDEN, 'Forbidden'],
+  forbidden: [HttpStatus.FORBIDDEN, 'Forbidden'],
+  not_found: [HttpStatus.NOT_FOUND, 'Not Found'],
+  locked: [HttpStatus.TOO_MANY_REQUESTS, 'Too Many Requests'],
+  rate_limited: [HttpStatus.TOO_MANY_REQUESTS, 'Too Many Requests'],
+  unavailable: [HttpStatus.SERVICE_UNAVAILABLE, 'Service Unavailable'],
+};
+
 /**
  * The single place where authentication and authorization failures become HTTP. Messages are ours
- * (never a library's); `challenges` are the `WWW-Authenticate` values for 401/403.
+ * (never a library's); `challenges` are the `WWW-Authenticate` values for 401/403. `format`
+ * (`AuthModule.forRoot({ errorResponse })`) shapes the body; the headers stay the same.
  */
-export function toHttpDenial(error: AuthError, challenges: readonly string[]): HttpDenial {
+export function toHttpDenial(
+  error: AuthError,
+  challenges: readonly string[],
+  format: ErrorResponseOption = 'nest',
+): HttpDenial {
   const message = error.description ?? MESSAGES[error.code];
   const headers: [string, string | readonly string[]][] = [];
   if (challenges.length) headers.push(['WWW-Authenticate', challenges.length === 1 ? challenges[0] : challenges]);
-  if (error.retryAfterSeconds !== undefined) {
-    headers.push(['Retry-After', String(Math.max(1, Math.ceil(error.retryAfterSeconds)))]);
+  const retryAfter = error.retryAfterSeconds === undefined ? undefined : Math.max(1, Math.ceil(error.retryAfterSeconds));
+  if (retryAfter !== undefined) headers.push(['Retry-After', String(retryAfter)]);
+  let body: object | undefined;
+  if (format !== 'nest') {
+    const [status, title] = STATUS[error.code];
+    const denial = { status, code: error.code, title, message, scopes: error.scopes, retryAfterSeconds: retryAfter };
+    body = format === 'problem+json' ? problemDetails(denial) : format(denial);
+    // Both adapters keep a `+json` Content-Type for object bodies; a formatter's body is plain JSON.
+    if (format === 'problem+json') headers.push(['Content-Type', PROBLEM_JSON]);
   }
   switch (error.code) {
     case 'credentials_missing':
     case 'invalid_token':
     case 'invalid_credentials':
-      return { exception: new UnauthorizedException(message), headers };
+      return { exception: new UnauthorizedException(body ?? message), headers };
     case 'invalid_request':
-      return { exception: new BadRequestException(message), headers };
+      return { exception: new BadRequestException(body ?? message), headers };
     case 'insufficient_scope':
     case 'forbidden':
-      return { exception: new ForbiddenException(message), headers };
+      return { exception: new ForbiddenException(body ?? message), headers };
     case 'not_found':
-      return { exception: new NotFoundException(message), headers };
+      return { exception: new NotFoundException(body ?? message), headers };
     case 'locked':
+    case 'rate_limited':
       return {
         exception: new HttpException(
-          { statusCode: HttpStatus.TOO_MANY_REQUESTS, message, error: 'Too Many Requests' },
+          body ?? { statusCode: HttpStatus.TOO_MANY_REQUESTS, message, error: 'Too Many Requests' },
           HttpStatus.TOO_MANY_REQUESTS,
         ),
         headers,
       };
     case 'unavailable':
-      return { exception: new ServiceUnavailableException(message), headers };
+      return { exception: new ServiceUnavailableException(body ?? message), headers };
   }
 }

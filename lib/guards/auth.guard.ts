@@ -1,6 +1,7 @@
-import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { Authorizer } from '../authorization/authorizer.js';
+import { DenialExplainer } from '../diagnostics/denial-explainer.js';
 import { AuthError } from '../errors/auth.error.js';
 import { toHttpDenial } from '../errors/http-error.mapper.js';
 import type { AuthRequest } from '../http/auth-request.js';
@@ -23,6 +24,9 @@ const isPromise = <T>(value: MaybePromise<T>): value is Promise<T> =>
 export class AuthGuard implements CanActivate {
   protected readonly logger = new Logger('nest-warden');
 
+  /** Development-mode denial logs; injected as a property so subclass constructors stay as they are. */
+  @Optional() @Inject(DenialExplainer) protected readonly explainer?: DenialExplainer;
+
   constructor(
     protected readonly policies: RoutePolicies,
     protected readonly authorizer: Authorizer,
@@ -32,6 +36,14 @@ export class AuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const policy = this.policies.get(context.getClass(), context.getHandler());
+    if (policy.checkRequest) {
+      // requireHttps and @AllowFrom: before credentials are read, on public routes too.
+      try {
+        policy.checkRequest(requestFromContext(context));
+      } catch (error) {
+        return this.deny(context, policy, error);
+      }
+    }
     if (policy.access === 'public' || policy.access === 'unguarded') return true;
     const request = requestFromContext(context);
     try {
@@ -75,6 +87,7 @@ export class AuthGuard implements CanActivate {
         if (policy.access === 'optional') return true;
         throw new AuthError('credentials_missing');
       }
+      this.explainer?.remember(request, principal);
       const authorized = this.authorizer.authorize(principal, policy, request);
       if (isPromise(authorized)) {
         return authorized.then(
@@ -112,7 +125,8 @@ export class AuthGuard implements CanActivate {
     if (error.code === 'unavailable') {
       this.logger.error(`Denied ${this.describe(context)}: ${error.message}`, (error.cause as Error | undefined)?.stack);
     }
-    const denial = toHttpDenial(error, this.challengesFor(policy, error));
+    this.explainer?.explain(context, policy, error);
+    const denial = toHttpDenial(error, this.challengesFor(policy, error), this.options.errorResponse);
     if (context.getType() === 'http') {
       const response = context.switchToHttp().getResponse<unknown>();
       const adapter = this.adapterHost.httpAdapter;

@@ -4,7 +4,6 @@ import { AuthError } from '../errors/auth.error.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { AuthEvents } from '../events/auth-events.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
-import { StoreUnavailableError } from '../stores/auth-store.js';
 import { type UserAccount, UserDirectory } from '../users/user-directory.js';
 import { LoginThrottle } from './login-throttle.js';
 
@@ -35,25 +34,10 @@ export class PasswordLogin {
 
   /**
    * The account, or `AuthError` `invalid_credentials` (wrong password, unknown or disabled user:
-   * one answer for all three), `locked` (429 with `Retry-After`) or `unavailable` (the store
-   * cannot be reached: fail closed).
+   * one answer for all three) or `locked` (429 with `Retry-After`). Rejects with
+   * `StoreUnavailableError` when the lockout state cannot be read: callers fail closed (503).
    */
   async verify(attempt: PasswordLoginAttempt): Promise<UserAccount> {
-    try {
-      return await this.check(attempt);
-    } catch (error) {
-      if (error instanceof StoreUnavailableError) {
-        throw new AuthError('unavailable', {
-          description: 'Sign-in is temporarily unavailable',
-          cause: error,
-          retryAfterSeconds: 5,
-        });
-      }
-      throw error;
-    }
-  }
-
-  private async check(attempt: PasswordLoginAttempt): Promise<UserAccount> {
     const { username, password, clientAddress, channel } = attempt;
     try {
       await this.throttle.admit(username, clientAddress);

@@ -11,6 +11,7 @@ const policy = (overrides: Partial<RoutePolicy>): RoutePolicy => ({
   owner: undefined,
   mfa: false,
   conflicts: [],
+  allowFrom: [],
   ...overrides,
 });
 

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AUTH_MODULE_OPTIONS } from '../auth-module.definition.js';
+import { AUTH_MODULE_OPTIONS_TOKEN as AUTH_MODULE_OPTIONS } from '../auth-module-options.token.js';
 import type { AuthModuleOptions, RoleOptions } from '../auth-module.options.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
+import type { ErrorResponseOption } from '../errors/error-response.js';
 
 /**
  * The module options after validation: defaults applied, top level frozen. Inject this, never
@@ -14,6 +15,8 @@ export class AuthOptions {
   /** As configured; the strategy registry computes the effective list. */
   readonly defaultStrategies: readonly string[] | undefined;
   readonly roles: RoleOptions;
+  /** How denial bodies are written (`errorResponse`), checked at boot. */
+  readonly errorResponse: ErrorResponseOption;
   readonly raw: AuthModuleOptions;
 
   constructor(@Inject(AUTH_MODULE_OPTIONS) options: AuthModuleOptions) {
@@ -34,6 +37,14 @@ export class AuthOptions {
     this.realm = realm;
     this.defaultStrategies = options.defaultStrategies ? [...options.defaultStrategies] : undefined;
     this.roles = options.roles ?? {};
+    const errorResponse = options.errorResponse ?? 'nest';
+    if (errorResponse !== 'nest' && errorResponse !== 'problem+json' && typeof errorResponse !== 'function') {
+      throw AuthConfigurationError.create(
+        `errorResponse ${JSON.stringify(errorResponse)} is not supported.`,
+        "Use 'nest', 'problem+json', or a function (denial) => body.",
+      );
+    }
+    this.errorResponse = errorResponse;
     this.raw = options;
     Object.freeze(this);
   }

@@ -1,16 +1,20 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import * as argon2 from 'argon2';
+import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { AuthOptions } from '../options/auth-options.js';
 import { PasswordHasher, type PasswordHasherOptions, PasswordPolicyError } from './password-hasher.js';
 
 const OWASP = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+/** PHC prefix of every hash this class writes; anything else (argon2i, bcrypt...) needs a rehash. */
+const ARGON2ID_PREFIX = '$argon2id$';
 
 /**
  * argon2id at OWASP's recommended parameters (m=19456 KiB, t=2, p=1). Hashing runs on libuv's
  * thread pool inside the argon2 binding, so the event loop keeps serving other requests.
  */
 @Injectable()
-export class Argon2PasswordHasher extends PasswordHasher {
+export class Argon2PasswordHasher extends PasswordHasher implements OnModuleInit {
   private readonly params: { memoryCost: number; timeCost: number; parallelism: number };
   private readonly maxPasswordBytes: number;
   private dummyHash: Promise<string> | undefined;
@@ -19,11 +23,22 @@ export class Argon2PasswordHasher extends PasswordHasher {
     super();
     const configured: PasswordHasherOptions = options.raw.passwords ?? {};
     this.params = {
-      memoryCost: configured.memoryCost ?? OWASP.memoryCost,
-      timeCost: configured.timeCost ?? OWASP.timeCost,
-      parallelism: configured.parallelism ?? OWASP.parallelism,
+      memoryCost: positiveInteger(configured.memoryCost, OWASP.memoryCost, 'memoryCost'),
+      timeCost: positiveInteger(configured.timeCost, OWASP.timeCost, 'timeCost'),
+      parallelism: positiveInteger(configured.parallelism, OWASP.parallelism, 'parallelism'),
     };
-    this.maxPasswordBytes = configured.maxPasswordBytes ?? 1024;
+    if (this.params.memoryCost < 8 * this.params.parallelism) {
+      throw AuthConfigurationError.create(
+        `passwords.memoryCost (${this.params.memoryCost} KiB) is below argon2's minimum of 8 KiB per lane.`,
+        'Leave memoryCost unset for OWASP\'s 19456 KiB.',
+      );
+    }
+    this.maxPasswordBytes = positiveInteger(configured.maxPasswordBytes, 1024, 'maxPasswordBytes');
+  }
+
+  /** Computes the dummy hash at boot, so the first unknown-user login costs what every later one does. */
+  async onModuleInit(): Promise<void> {
+    await this.dummy();
   }
 
   async hash(password: string): Promise<string> {
@@ -35,7 +50,7 @@ export class Argon2PasswordHasher extends PasswordHasher {
   }
 
   async verify(hash: string, password: string): Promise<boolean> {
-    if (typeof password !== 'string' || typeof hash !== 'string' || this.tooLong(password)) return false;
+    if (!this.acceptable(password) || typeof hash !== 'string') return false;
     try {
       return await argon2.verify(hash, password);
     } catch {
@@ -44,6 +59,7 @@ export class Argon2PasswordHasher extends PasswordHasher {
   }
 
   needsRehash(hash: string): boolean {
+    if (typeof hash !== 'string' || !hash.startsWith(ARGON2ID_PREFIX)) return true;
     try {
       return argon2.needsRehash(hash, { ...this.params });
     } catch {
@@ -51,10 +67,26 @@ export class Argon2PasswordHasher extends PasswordHasher {
     }
   }
 
+  /**
+   * Mirrors `verify` exactly: where `verify` refuses without hashing (an over-long password),
+   * so does this; otherwise it runs one argon2id verification at the current parameters.
+   */
   async verifyDummy(password: string): Promise<false> {
-    this.dummyHash ??= argon2.hash('nest-warden timing equalizer', { type: argon2.argon2id, ...this.params });
-    await this.verify(await this.dummyHash, typeof password === 'string' && !this.tooLong(password) ? password : '');
+    if (!this.acceptable(password)) return false;
+    await this.verify(await this.dummy(), password);
     return false;
+  }
+
+  private dummy(): Promise<string> {
+    this.dummyHash ??= argon2.hash('nest-warden timing equalizer', { type: argon2.argon2id, ...this.params }).catch((error: unknown) => {
+      this.dummyHash = undefined; // never cache a failure
+      throw error;
+    });
+    return this.dummyHash;
+  }
+
+  private acceptable(password: unknown): password is string {
+    return typeof password === 'string' && !this.tooLong(password);
   }
 
   /** Cheap upper bound first: a string of n UTF-16 units is at most 3n UTF-8 bytes. */
@@ -62,4 +94,12 @@ export class Argon2PasswordHasher extends PasswordHasher {
     if (password.length > this.maxPasswordBytes) return true;
     return password.length * 3 > this.maxPasswordBytes && Buffer.byteLength(password, 'utf8') > this.maxPasswordBytes;
   }
+}
+
+function positiveInteger(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw AuthConfigurationError.create(`passwords.${name} must be a positive integer, got ${String(value)}.`, `Leave it unset for the default (${fallback}).`);
+  }
+  return value;
 }

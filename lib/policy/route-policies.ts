@@ -2,6 +2,7 @@ import { Injectable, type OnApplicationBootstrap, type Type } from '@nestjs/comm
 import { DiscoveryService, MetadataScanner, ModuleRef, Reflector } from '@nestjs/core';
 import type { OwnershipResolver } from '../authorization/ownership-resolver.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
+import { type RequestCheck, RequestPolicy } from '../network/request-policy.js';
 import { AuthOptions } from '../options/auth-options.js';
 import type { AuthStrategy } from '../strategies/auth-strategy.js';
 import { StrategyRegistry } from '../strategies/strategy-registry.js';
@@ -14,6 +15,8 @@ export interface CompiledRoutePolicy extends RoutePolicy {
   readonly ownerResolver: OwnershipResolver | undefined;
   /** `WWW-Authenticate` values for a 401 without credentials, computed once. */
   readonly missingChallenges: readonly string[];
+  /** `requireHttps` and `@AllowFrom()`, checked before anything else; `undefined` when the route has neither. */
+  readonly checkRequest: RequestCheck | undefined;
 }
 
 /** Nest stores the HTTP method of a route handler under this key (`@Get()`, `@Post()`...). */
@@ -34,22 +37,24 @@ export class RoutePolicies implements OnApplicationBootstrap {
     private readonly moduleRef: ModuleRef,
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
+    private readonly requestPolicy: RequestPolicy,
   ) {}
 
   onApplicationBootstrap(): void {
     for (const { controller, handler } of this.routeHandlers()) this.get(controller, handler);
   }
 
-  /** Every controller route handler in the application. */
-  routeHandlers(): { controller: Type; handler: RouteHandler; methodName: string }[] {
-    const routes: { controller: Type; handler: RouteHandler; methodName: string }[] = [];
+  /** Every controller route handler in the application (`module`: the module declaring the controller). */
+  routeHandlers(): { controller: Type; handler: RouteHandler; methodName: string; module?: Type }[] {
+    const routes: { controller: Type; handler: RouteHandler; methodName: string; module?: Type }[] = [];
     for (const wrapper of this.discovery.getControllers()) {
       const controller = wrapper.metatype as Type | undefined;
       if (!controller?.prototype) continue;
+      const hostModule = wrapper.host?.metatype as Type | undefined;
       for (const methodName of this.scanner.getAllMethodNames(controller.prototype)) {
         const handler = controller.prototype[methodName] as RouteHandler;
         if (this.reflector.get(ROUTE_METHOD_METADATA, handler) === undefined) continue;
-        routes.push({ controller, handler, methodName });
+        routes.push({ controller, handler, methodName, module: hostModule });
       }
     }
     return routes;
@@ -101,6 +106,7 @@ export class RoutePolicies implements OnApplicationBootstrap {
       strategyInstances: Object.freeze(strategyInstances),
       ownerResolver,
       missingChallenges: Object.freeze(missingChallenges),
+      checkRequest: this.requestPolicy.compile(policy.allowFrom, where),
     });
   }
 }

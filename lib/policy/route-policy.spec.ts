@@ -1,6 +1,7 @@
 import { Injectable, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { OwnershipResolver } from '../authorization/ownership-resolver.js';
+import { AllowFrom } from '../decorators/allow-from.decorator.js';
 import { Auth } from '../decorators/auth.decorator.js';
 import { OptionalAuth } from '../decorators/optional-auth.decorator.js';
 import { Owner } from '../decorators/owner.decorator.js';
@@ -42,6 +43,7 @@ describe('resolveRoutePolicy', () => {
         owner: undefined,
         mfa: false,
         conflicts: [],
+        allowFrom: [],
       });
     });
 
@@ -174,6 +176,7 @@ describe('resolveRoutePolicy', () => {
         owner: undefined,
         mfa: false,
         conflicts: [],
+        allowFrom: [],
       });
       expect(policyOf(Admin, 'dashboard').access).toBe('protected');
     });
@@ -333,6 +336,37 @@ describe('resolveRoutePolicy', () => {
       class LockedChild extends OpenBase {}
       expect(policyOf(LockedChild, 'list')).toMatchObject({ access: 'protected', roles: ['admin'], conflicts: [] });
       expect(policyOf(OpenBase, 'list').access).toBe('public');
+    });
+  });
+
+  describe('@AllowFrom', () => {
+    it('applies whatever the access, a method list replaces the class list, and subclasses inherit it', () => {
+      @AllowFrom('10.0.0.0/8')
+      class Internal {
+        @Public()
+        health() {}
+
+        @AllowFrom('192.168.1.1', '2001:db8::/32')
+        @Roles('admin')
+        admin() {}
+
+        list() {}
+      }
+      class Child extends Internal {
+        override admin() {}
+      }
+      expect(policyOf(Internal, 'health')).toMatchObject({ access: 'public', allowFrom: ['10.0.0.0/8'], conflicts: [] });
+      expect(policyOf(Internal, 'admin')).toMatchObject({ access: 'protected', allowFrom: ['192.168.1.1', '2001:db8::/32'] });
+      expect(policyOf(Internal, 'list', OPT_IN)).toMatchObject({ access: 'unguarded', allowFrom: ['10.0.0.0/8'] });
+      expect(policyOf(Child, 'admin').allowFrom).toEqual(['192.168.1.1', '2001:db8::/32']);
+    });
+
+    it('does not make a route protected by itself', () => {
+      class Open {
+        @AllowFrom('loopback')
+        ping() {}
+      }
+      expect(policyOf(Open, 'ping', OPT_IN)).toMatchObject({ access: 'unguarded', allowFrom: ['loopback'] });
     });
   });
 });

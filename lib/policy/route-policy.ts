@@ -2,6 +2,7 @@ import type { Type } from '@nestjs/common';
 import type { OwnershipResolver } from '../authorization/ownership-resolver.js';
 import {
   ACCESS_METADATA,
+  ALLOW_FROM_METADATA,
   type AccessMetadata,
   MFA_METADATA,
   OWNER_METADATA,
@@ -26,7 +27,7 @@ export interface RoutePolicy {
   readonly access: RouteAccess;
   /** Strategy names tried in order (any of). Empty for public and unguarded routes. */
   readonly strategies: readonly string[];
-  /** Any of these roles (after hierarchy expansion). */
+  /** Any of these roles, as written in `@Roles()`; the authorizer applies the role hierarchy. */
   readonly roles: readonly string[];
   /** All of these permissions. */
   readonly permissions: readonly string[];
@@ -37,6 +38,11 @@ export interface RoutePolicy {
   readonly mfa: boolean;
   /** Metadata that contradicts itself, e.g. `@Public()` beside `@Roles()`; strict mode refuses these. */
   readonly conflicts: readonly string[];
+  /**
+   * Client addresses/CIDR ranges the route accepts (`@AllowFrom()`); empty = any. Applies whatever the
+   * access (public routes too), checked before authentication.
+   */
+  readonly allowFrom: readonly string[];
 }
 
 /** Reads metadata; Nest's `Reflector` satisfies it. */
@@ -118,6 +124,7 @@ export function resolveRoutePolicy(
   const permissions = read<readonly string[]>(PERMISSIONS_METADATA);
   const scopes = read<readonly string[]>(SCOPES_METADATA);
   const owner = read<OwnerMetadata>(OWNER_METADATA);
+  const allowFrom = read<readonly string[]>(ALLOW_FROM_METADATA);
   const hasRules = [roles, permissions, scopes, owner, mfa].some((rule) => rule !== undefined);
 
   let effective: RouteAccess | undefined;
@@ -155,6 +162,7 @@ export function resolveRoutePolicy(
     owner: enforced && owner ? Object.freeze({ ...owner }) : undefined,
     mfa: enforced && mfa === true,
     conflicts: Object.freeze(conflicts),
+    allowFrom: freezeList(allowFrom),
   });
 }
 

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Inject, type OnApplicationBootstrap, Post, Req, Res, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { Public } from '../decorators/public.decorator.js';
-import { AuthConfigurationError } from '../errors/configuration.error.js';
+import { resolveEndpoints } from '../http/define-route.js';
 import type { EndpointAnswer, TokenEndpoint } from './token-endpoint.js';
 import { TOKEN_ENDPOINT } from './token-endpoint.token.js';
 import type { FormRequest } from './token-request.js';
@@ -10,7 +10,11 @@ import type { TokenEndpointPaths } from './tokens.options.js';
 // This file is imported by the module definition: it imports nothing that imports the options
 // (TokenEndpoint is reached through TOKEN_ENDPOINT), and its classes are created by forRoot().
 
-export const DEFAULT_TOKEN_PATHS = { token: '/auth/token', revoke: '/auth/revoke', jwks: '/.well-known/jwks.json' } as const;
+export const DEFAULT_TOKEN_PATHS: Required<TokenEndpointPaths> = Object.freeze({
+  token: '/auth/token',
+  revoke: '/auth/revoke',
+  jwks: '/.well-known/jwks.json',
+});
 
 /** Writes an endpoint answer through the adapter: the same bytes on Express and Fastify. */
 function send(adapterHost: HttpAdapterHost, response: unknown, answer: EndpointAnswer): void {
@@ -20,34 +24,17 @@ function send(adapterHost: HttpAdapterHost, response: unknown, answer: EndpointA
 }
 
 /**
- * The controllers for `forRoot({ endpoints })`, created when the module is declared so their paths
- * are the configured ones. Each is `@Public()`: the endpoints authenticate clients themselves.
+ * The controllers for `forRoot({ tokenEndpoints })`, created when the module is declared so their
+ * paths are the configured ones. Each is `@Public()`: the endpoints authenticate clients themselves.
  */
-export function createTokenControllers(endpoints: boolean | TokenEndpointPaths | undefined): Type[] {
-  if (!endpoints) return [];
-  const paths = endpoints === true ? {} : endpoints;
-  const resolved = {
-    token: resolvePath(paths.token, DEFAULT_TOKEN_PATHS.token, 'token'),
-    revoke: resolvePath(paths.revoke, DEFAULT_TOKEN_PATHS.revoke, 'revoke'),
-    jwks: resolvePath(paths.jwks, DEFAULT_TOKEN_PATHS.jwks, 'jwks'),
-  };
+export function createTokenControllers(given: boolean | TokenEndpointPaths | undefined): Type[] {
+  const paths = resolveEndpoints<Required<TokenEndpointPaths>>(given, DEFAULT_TOKEN_PATHS);
+  if (!paths) return [];
   const controllers: Type[] = [];
-  if (resolved.token) controllers.push(tokenController(resolved.token));
-  if (resolved.revoke) controllers.push(revokeController(resolved.revoke));
-  if (resolved.jwks) controllers.push(jwksController(resolved.jwks));
+  if (paths.token) controllers.push(tokenController(paths.token));
+  if (paths.revoke) controllers.push(revokeController(paths.revoke));
+  if (paths.jwks) controllers.push(jwksController(paths.jwks));
   return controllers;
-}
-
-function resolvePath(value: string | false | undefined, fallback: string, name: string): string | undefined {
-  if (value === false) return undefined;
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !value.startsWith('/') || /[\s?#:*]/.test(value)) {
-    throw AuthConfigurationError.create(
-      `endpoints.${name} is ${JSON.stringify(value)}, which is not a plain path.`,
-      `Use a path such as "${fallback}", or false to leave the endpoint out.`,
-    );
-  }
-  return value;
 }
 
 function tokenController(path: string): Type {

@@ -98,7 +98,7 @@ export interface TokenOptions {
   readonly claims?: (account: UserAccount) => Readonly<Record<string, unknown>>;
 }
 
-/** Where the token endpoints are mounted (`forRoot({ endpoints })`); `false` leaves one out. */
+/** Where the token endpoints are mounted (`forRoot({ tokenEndpoints })`); `false` leaves one out. */
 export interface TokenEndpointPaths {
   /** Default `/auth/token`. */
   readonly token?: string | false;

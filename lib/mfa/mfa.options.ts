@@ -1,0 +1,15 @@
+/** TOTP two-factor authentication (`forRoot({ mfa: {...} })`); needs an `MfaDirectory` provider. */
+export interface MfaOptions {
+  /** Shown in authenticator apps (`issuer` of the `otpauth://` URI). Default: the module's `realm`. */
+  readonly issuer?: string;
+  /** Time steps accepted either side of the current one (clock drift). Default 1 (±30 s); at most 2. */
+  readonly window?: number;
+  /** How long a started enrollment waits for its confirming code. Default 10 minutes. */
+  readonly enrollmentTtlMs?: number;
+  /** Recovery codes issued at enrollment. Default 10. */
+  readonly recoveryCodes?: number;
+  /** Wrong codes (TOTP or recovery) per user before verification is locked. Default 5. */
+  readonly maxAttempts?: number;
+  /** How long verification stays locked, and the window in which failures are counted. Default 15 minutes. */
+  readonly lockoutMs?: number;
+}

@@ -1,0 +1,247 @@
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { createHash } from 'node:crypto';
+import { Clock } from '../clock/clock.js';
+import { AuthError } from '../errors/auth.error.js';
+import { AuthConfigurationError } from '../errors/configuration.error.js';
+import { AuthOptions } from '../options/auth-options.js';
+import { AuthStore } from '../stores/auth-store.js';
+import { MfaDirectory } from './mfa-directory.js';
+import type { MfaOptions } from './mfa.options.js';
+import { generateRecoveryCodes, hashRecoveryCode, normalizeRecoveryCode } from './recovery-codes.js';
+import { SecondFactorThrottle } from './second-factor-throttle.js';
+import { matchTotp, newTotpSecret, TOTP_PERIOD_SECONDS, totpUri } from './totp-codes.js';
+
+/** What the user scans to enroll: show `uri` as a QR code, and `secret` for manual entry. */
+export interface TotpEnrollmentStart {
+  readonly secret: string;
+  readonly uri: string;
+  /** When the pending enrollment is dropped unless confirmed (ms since epoch). */
+  readonly expiresAt: number;
+}
+
+interface MfaSettings {
+  readonly issuer: string;
+  readonly window: number;
+  readonly enrollmentTtlMs: number;
+  readonly recoveryCodes: number;
+  readonly maxAttempts: number;
+  readonly lockoutMs: number;
+}
+
+const MINUTE = 60_000;
+const RECOVERY_MARKER_TTL_MS = 24 * 60 * MINUTE;
+
+/**
+ * TOTP (RFC 6238) second factor: enrollment, verification with replay protection, and recovery
+ * codes. Enrollments live in the app's `MfaDirectory`; pending enrollments, used-code markers and
+ * attempt counters live in the `AuthStore`. Every verification counts towards a per-user lockout.
+ *
+ * The method to call from any login path's second step: `verify(userId, code)`, or
+ * `verifySecondFactor(userId, { code } | { recoveryCode })`. Each adds `otp` to what `amr` may claim.
+ */
+@Injectable()
+export class TotpService implements OnApplicationBootstrap {
+  private readonly config: MfaSettings | undefined;
+  private directory: MfaDirectory | undefined;
+
+  constructor(
+    options: AuthOptions,
+    private readonly store: AuthStore,
+    private readonly clock: Clock,
+    private readonly throttle: SecondFactorThrottle,
+    private readonly moduleRef: ModuleRef,
+  ) {
+    this.config = options.raw.mfa === undefined ? undefined : resolveMfaSettings(options.raw.mfa, options.realm);
+  }
+
+  get enabled(): boolean {
+    return this.config !== undefined;
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config) this.mfaDirectory();
+  }
+
+  async isEnrolled(userId: string): Promise<boolean> {
+    this.settings();
+    return (await this.mfaDirectory().findTotp(userId)) !== null;
+  }
+
+  /**
+   * Starts an enrollment: a new secret, kept pending in the store until `confirmEnrollment`.
+   * Throws `TotpAlreadyEnabledError` when TOTP is already on: turn it off first.
+   */
+  async beginEnrollment(userId: string, label: string): Promise<TotpEnrollmentStart> {
+    const settings = this.settings();
+    if (await this.isEnrolled(userId)) throw new TotpAlreadyEnabledError();
+    const secret = newTotpSecret();
+    await this.store.set(this.key('pending', userId), secret, settings.enrollmentTtlMs);
+    return { secret, uri: totpUri(settings.issuer, label, secret), expiresAt: this.clock.now() + settings.enrollmentTtlMs };
+  }
+
+  /**
+   * Confirms an enrollment with a code from the app, turns TOTP on and returns the recovery codes:
+   * show them once; only their hashes are kept.
+   */
+  async confirmEnrollment(userId: string, code: string): Promise<{ recoveryCodes: string[] }> {
+    const settings = this.settings();
+    await this.throttle.assertAllowed(userId);
+    const secret = await this.store.get(this.key('pending', userId));
+    if (secret === null) {
+      throw new AuthError('invalid_request', { description: 'No enrollment is pending; start again' });
+    }
+    await this.checkTotp(userId, secret, code, settings);
+    if (await this.isEnrolled(userId)) throw new TotpAlreadyEnabledError();
+    const recoveryCodes = generateRecoveryCodes(settings.recoveryCodes);
+    await this.mfaDirectory().saveTotp(userId, { secret, recoveryCodeHashes: this.hashAll(userId, recoveryCodes) });
+    await this.store.delete(this.key('pending', userId));
+    return { recoveryCodes };
+  }
+
+  /**
+   * Verifies a TOTP code for an enrolled user: valid within ±`window` steps, and only once (a
+   * code seen before is refused, RFC 6238 §5.2). Throws `invalid_credentials` for a wrong or reused
+   * code, `locked` after too many, `forbidden` when the user has no TOTP.
+   */
+  async verify(userId: string, code: string): Promise<void> {
+    const settings = this.settings();
+    await this.throttle.assertAllowed(userId);
+    const enrollment = await this.mfaDirectory().findTotp(userId);
+    if (!enrollment) throw new TotpNotEnabledError();
+    await this.checkTotp(userId, enrollment.secret, code, settings);
+  }
+
+  /** Verifies and uses up one recovery code. Same errors as `verify`. */
+  async useRecoveryCode(userId: string, code: string): Promise<void> {
+    const settings = this.settings();
+    await this.throttle.assertAllowed(userId);
+    const canonical = normalizeRecoveryCode(code);
+    if (canonical === null) return this.fail(userId, settings);
+    const hash = hashRecoveryCode(userId, canonical);
+    if (!(await this.mfaDirectory().consumeRecoveryCode(userId, hash))) return this.fail(userId, settings);
+    // Of two concurrent uses that a non-atomic directory both let through, only one wins this marker.
+    if (!(await this.store.setIfAbsent(`mfa:recovery-used:${hash}`, '1', RECOVERY_MARKER_TTL_MS))) {
+      return this.fail(userId, settings);
+    }
+    await this.throttle.recordSuccess(userId);
+  }
+
+  /** Either kind of second factor, as a login's second step receives it. */
+  async verifySecondFactor(userId: string, proof: { readonly code?: string; readonly recoveryCode?: string }): Promise<void> {
+    if (typeof proof.code === 'string') return this.verify(userId, proof.code);
+    if (typeof proof.recoveryCode === 'string') return this.useRecoveryCode(userId, proof.recoveryCode);
+    throw new AuthError('invalid_request', { description: 'Send "code" or "recoveryCode"' });
+  }
+
+  /** Replaces the recovery codes (the old ones stop working) and returns the new ones. */
+  async regenerateRecoveryCodes(userId: string): Promise<{ recoveryCodes: string[] }> {
+    const settings = this.settings();
+    const enrollment = await this.mfaDirectory().findTotp(userId);
+    if (!enrollment) throw new TotpNotEnabledError();
+    const recoveryCodes = generateRecoveryCodes(settings.recoveryCodes);
+    await this.mfaDirectory().saveTotp(userId, { secret: enrollment.secret, recoveryCodeHashes: this.hashAll(userId, recoveryCodes) });
+    return { recoveryCodes };
+  }
+
+  /** Turns TOTP off for the user. */
+  async disable(userId: string): Promise<void> {
+    this.settings();
+    await this.mfaDirectory().deleteTotp(userId);
+  }
+
+  private async checkTotp(userId: string, secret: string, code: string, settings: MfaSettings): Promise<void> {
+    const epochSeconds = Math.floor(this.clock.now() / 1000);
+    const step = await matchTotp(secret, code, epochSeconds, settings.window);
+    if (step === null) return this.fail(userId, settings);
+    // A step's code stays acceptable for (2 × window + 1) steps; remember it a little longer.
+    const markerTtl = (2 * settings.window + 2) * TOTP_PERIOD_SECONDS * 1000;
+    if (!(await this.store.setIfAbsent(`${this.key('used', userId)}:${step}`, '1', markerTtl))) {
+      return this.fail(userId, settings);
+    }
+    await this.throttle.recordSuccess(userId);
+  }
+
+  private async fail(userId: string, settings: MfaSettings): Promise<never> {
+    await this.throttle.recordFailure(userId, settings.maxAttempts, settings.lockoutMs);
+    throw new AuthError('invalid_credentials', { description: 'Invalid or already used code' });
+  }
+
+  private hashAll(userId: string, codes: readonly string[]): string[] {
+    return codes.map((code) => hashRecoveryCode(userId, normalizeRecoveryCode(code)!));
+  }
+
+  private key(kind: string, userId: string): string {
+    return `mfa:totp-${kind}:${createHash('sha256').update(userId).digest('base64url')}`;
+  }
+
+  private settings(): MfaSettings {
+    if (!this.config) {
+      throw AuthConfigurationError.create(
+        'two-factor authentication is used but not configured.',
+        'Add mfa: {} (or your MFA options) to AuthModule.forRoot() and provide an MfaDirectory.',
+      );
+    }
+    return this.config;
+  }
+
+  private mfaDirectory(): MfaDirectory {
+    if (this.directory) return this.directory;
+    let found: MfaDirectory | undefined;
+    try {
+      found = this.moduleRef.get(MfaDirectory, { strict: false });
+    } catch {
+      found = undefined; // reported below with the fix
+    }
+    if (!found) {
+      throw AuthConfigurationError.create(
+        'the mfa option needs an MfaDirectory, where TOTP enrollments are stored.',
+        'Provide one in your module: { provide: MfaDirectory, useClass: YourMfaRepository }.',
+      );
+    }
+    return (this.directory = found);
+  }
+}
+
+/** TOTP is already on for the user (enrollment refused). */
+export class TotpAlreadyEnabledError extends Error {
+  override readonly name = 'TotpAlreadyEnabledError';
+  constructor() {
+    super('Two-factor authentication is already enabled; disable it first');
+  }
+}
+
+/** The user has no TOTP enrollment. */
+export class TotpNotEnabledError extends AuthError {
+  constructor() {
+    super('forbidden', { description: 'Two-factor authentication is not enabled for this account' });
+  }
+}
+
+function resolveMfaSettings(options: MfaOptions, realm: string): MfaSettings {
+  if (options === null || typeof options !== 'object') {
+    throw AuthConfigurationError.create('mfa must be an object.', 'Pass e.g. mfa: { issuer: "Acme" }.');
+  }
+  const window = options.window ?? 1;
+  if (!Number.isInteger(window) || window < 0 || window > 2) {
+    throw AuthConfigurationError.create('mfa.window must be 0, 1 or 2 time steps.', 'Use 1 (the default): ±30 seconds of drift.');
+  }
+  const issuer = options.issuer ?? realm;
+  if (typeof issuer !== 'string' || issuer.length === 0 || issuer.includes(':')) {
+    throw AuthConfigurationError.create('mfa.issuer must be a non-empty name without ":".', 'Use your product name, e.g. "Acme Notes".');
+  }
+  const positive = (value: number, field: string): number => {
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw AuthConfigurationError.create(`mfa.${field} must be a positive integer.`, 'Remove it to use the default.');
+    }
+    return value;
+  };
+  return Object.freeze({
+    issuer,
+    window,
+    enrollmentTtlMs: positive(options.enrollmentTtlMs ?? 10 * MINUTE, 'enrollmentTtlMs'),
+    recoveryCodes: positive(options.recoveryCodes ?? 10, 'recoveryCodes'),
+    maxAttempts: positive(options.maxAttempts ?? 5, 'maxAttempts'),
+    lockoutMs: positive(options.lockoutMs ?? 15 * MINUTE, 'lockoutMs'),
+  });
+}

@@ -1,0 +1,142 @@
+import {
+  Controller,
+  ForbiddenException,
+  Get,
+  Header,
+  HttpCode,
+  NotFoundException,
+  type OnModuleInit,
+  Post,
+  Req,
+  Res,
+  type Type,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { Auth } from '../decorators/auth.decorator.js';
+import { Public } from '../decorators/public.decorator.js';
+import { AuthError } from '../errors/auth.error.js';
+import { AuthConfigurationError } from '../errors/configuration.error.js';
+import type { AuthRequest } from '../http/auth-request.js';
+import { throwAsHttp } from '../http/auth-error-response.js';
+import { defineRoute } from '../http/define-route.js';
+import { readJsonObject, requireString } from '../http/json-body.js';
+import { getPrincipal } from '../http/request-state.js';
+import { PasswordLogin } from '../login/password-login.js';
+import { TotpService } from '../mfa/totp.service.js';
+import { wrongCodeIsBadRequest } from '../mfa/wrong-code.js';
+import type { Principal } from '../principal/principal.js';
+import { UserRevocation } from '../revocation/user-revocation.js';
+import { isCrossOrigin } from './cross-origin.js';
+import { SessionCookies } from './session-cookies.js';
+import type { SessionEndpoints } from './session-endpoints.js';
+import { SessionService } from './session.service.js';
+
+type JsonRequest = AuthRequest & { readonly body?: unknown };
+
+/** Builds the session controller with the routes and paths chosen in `sessionEndpoints`. */
+export function createSessionController(paths: SessionEndpoints): Type {
+  @Controller()
+  class SessionController implements OnModuleInit {
+    constructor(
+      private readonly sessions: SessionService,
+      private readonly cookies: SessionCookies,
+      private readonly passwords: PasswordLogin,
+      private readonly totp: TotpService,
+      private readonly revocation: UserRevocation,
+      private readonly adapterHost: HttpAdapterHost,
+    ) {}
+
+    onModuleInit(): void {
+      if (!this.sessions.enabled) {
+        throw AuthConfigurationError.create(
+          'sessionEndpoints are mounted but the session option is missing.',
+          'Add session: {} (or your session options) to AuthModule.forRoot(), or remove sessionEndpoints.',
+        );
+      }
+    }
+
+    /** Password login → new session (never the one the request came with) → `{ csrfToken }`. */
+    async login(@Req() request: JsonRequest, @Res({ passthrough: true }) response: unknown): Promise<{ csrfToken: string }> {
+      if (isCrossOrigin(request, this.sessions.settings.trustedOrigins)) {
+        throw new ForbiddenException('Cross-site request refused'); // login CSRF
+      }
+      const body = readJsonObject(request);
+      const username = requireString(body, 'username', 256);
+      const password = requireString(body, 'password', 4096);
+      try {
+        const account = await this.passwords.verify({ username, password, clientAddress: request.ip });
+        const session = await this.sessions.create(account, { amr: ['pwd'], replaces: this.cookies.read(request) });
+        this.cookies.set(response, session.id);
+        return { csrfToken: session.csrfToken };
+      } catch (error) {
+        throwAsHttp(error, this.adapterHost, response);
+      }
+    }
+
+    /** The session as its client may see it, with the CSRF token (e.g. after a page reload). */
+    async current(@Req() request: AuthRequest, @Res({ passthrough: true }) response: unknown) {
+      try {
+        const info = await this.sessions.describe(this.principal(request).sessionId!);
+        if (!info) throw new AuthError('invalid_credentials', { description: 'Session expired or invalid' });
+        return {
+          userId: info.userId,
+          username: info.username,
+          amr: info.amr,
+          csrfToken: info.csrfToken,
+          expiresAt: new Date(info.expiresAt).toISOString(),
+        };
+      } catch (error) {
+        throwAsHttp(error, this.adapterHost, response);
+      }
+    }
+
+    async logout(@Req() request: AuthRequest, @Res({ passthrough: true }) response: unknown): Promise<void> {
+      try {
+        await this.sessions.destroy(this.principal(request).sessionId!);
+        this.cookies.clear(response);
+      } catch (error) {
+        throwAsHttp(error, this.adapterHost, response);
+      }
+    }
+
+    async logoutEverywhere(@Req() request: AuthRequest, @Res({ passthrough: true }) response: unknown): Promise<void> {
+      try {
+        await this.revocation.revokeUser(this.principal(request).id, 'logout-everywhere');
+        this.cookies.clear(response);
+      } catch (error) {
+        throwAsHttp(error, this.adapterHost, response);
+      }
+    }
+
+    /** Step-up: a TOTP or recovery code → a new session whose `amr` includes `otp`. */
+    async mfa(@Req() request: JsonRequest, @Res({ passthrough: true }) response: unknown): Promise<{ csrfToken: string }> {
+      if (!this.totp.enabled) throw new NotFoundException('Two-factor authentication is not enabled');
+      const body = readJsonObject(request);
+      const code = body.code === undefined ? undefined : requireString(body, 'code', 16);
+      const recoveryCode = body.recoveryCode === undefined ? undefined : requireString(body, 'recoveryCode', 64);
+      const principal = this.principal(request);
+      try {
+        await this.totp.verifySecondFactor(principal.id, { code, recoveryCode });
+        const session = await this.sessions.stepUp(principal.sessionId!, 'otp');
+        this.cookies.set(response, session.id);
+        return { csrfToken: session.csrfToken };
+      } catch (error) {
+        throwAsHttp(wrongCodeIsBadRequest(error), this.adapterHost, response);
+      }
+    }
+
+    private principal(request: AuthRequest): Principal {
+      return getPrincipal(request)!; // set by the guard: every route here but login requires a session
+    }
+  }
+
+  const noStore = Header('Cache-Control', 'no-store');
+  if (paths.login) defineRoute(SessionController, 'login', Public(), Post(paths.login), HttpCode(200), noStore);
+  if (paths.current) defineRoute(SessionController, 'current', Auth('session'), Get(paths.current), noStore);
+  if (paths.logout) defineRoute(SessionController, 'logout', Auth('session'), Post(paths.logout), HttpCode(204));
+  if (paths.logoutEverywhere) {
+    defineRoute(SessionController, 'logoutEverywhere', Auth('session'), Post(paths.logoutEverywhere), HttpCode(204));
+  }
+  if (paths.mfa) defineRoute(SessionController, 'mfa', Auth('session'), Post(paths.mfa), HttpCode(200), noStore);
+  return SessionController;
+}

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { type AuthRequest, readCookie } from '../http/auth-request.js';
+import type { Principal } from '../principal/principal.js';
+import { AuthStrategy, type SecuritySchemeDescription } from '../strategies/auth-strategy.js';
+import { SessionService } from './session.service.js';
+
+/**
+ * Cookie sessions (`forRoot({ session: {...} })`), named `session` in `@Auth('session')`. No cookie:
+ * not mine. A cookie that names no live session: 401. An unsafe method (POST, PUT, PATCH, DELETE...)
+ * from another origin or without the session's CSRF token in `X-CSRF-Token`: 403.
+ */
+@Injectable()
+export class SessionStrategy extends AuthStrategy {
+  static readonly strategyName = 'session';
+  readonly name: string = SessionStrategy.strategyName;
+
+  constructor(protected readonly sessions: SessionService) {
+    super();
+  }
+
+  override get enabled(): boolean {
+    return this.sessions.enabled;
+  }
+
+  authenticate(request: AuthRequest): Promise<Principal> | null {
+    const id = readCookie(request, this.sessions.settings.cookieName);
+    if (id === undefined) return null;
+    return this.sessions.authenticate(id, request);
+  }
+
+  override securityScheme(): SecuritySchemeDescription {
+    return {
+      type: 'apiKey',
+      in: 'cookie',
+      name: this.sessions.settings.cookieName,
+      description: `Session cookie set by the session login endpoint; unsafe methods also need the CSRF token in ${this.sessions.settings.csrfHeader}.`,
+    };
+  }
+}

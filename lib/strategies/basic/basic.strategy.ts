@@ -1,0 +1,104 @@
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { AuthError } from '../../errors/auth.error.js';
+import { formatChallenge } from '../../errors/challenge.js';
+import { AuthConfigurationError } from '../../errors/configuration.error.js';
+import { type AuthRequest, parseAuthorizationHeader } from '../../http/auth-request.js';
+import { PasswordLogin } from '../../login/password-login.js';
+import { AuthOptions } from '../../options/auth-options.js';
+import type { Principal } from '../../principal/principal.js';
+import { StoreUnavailableError } from '../../stores/auth-store.js';
+import type { UserAccount } from '../../users/user-directory.js';
+import { AuthStrategy, type SecuritySchemeDescription } from '../auth-strategy.js';
+import { decodeBasicCredentials } from './basic-credentials.js';
+import type { BasicStrategyOptions } from './basic.options.js';
+
+/**
+ * HTTP Basic (RFC 7617), named `basic`. Every check goes through `PasswordLogin`, so lockout with
+ * back-off, equal cost for unknown users and hash upgrades apply exactly as on every other
+ * password path. Enabled by `forRoot({ basic: {} })`; needs a `UserDirectory` provider.
+ */
+@Injectable()
+export class BasicStrategy extends AuthStrategy implements OnApplicationBootstrap {
+  static readonly strategyName = 'basic';
+  readonly name: string = BasicStrategy.strategyName;
+
+  private readonly config: BasicStrategyOptions | undefined;
+  private readonly maxCredentialsLength: number;
+
+  constructor(
+    options: AuthOptions,
+    private readonly logins: PasswordLogin,
+  ) {
+    super();
+    this.config = options.raw.basic;
+    const max = this.config?.maxCredentialsLength ?? 4096;
+    if (!Number.isSafeInteger(max) || max < 8) {
+      throw AuthConfigurationError.create(
+        `basic.maxCredentialsLength must be an integer of at least 8, got ${String(max)}.`,
+        'Leave it unset for the default (4096).',
+      );
+    }
+    this.maxCredentialsLength = max;
+  }
+
+  override get enabled(): boolean {
+    return this.config !== undefined;
+  }
+
+  /** A missing `UserDirectory` fails the boot, not the first request. */
+  onApplicationBootstrap(): void {
+    if (this.enabled) this.logins.users();
+  }
+
+  authenticate(request: AuthRequest): Promise<Principal> | null {
+    const authorization = parseAuthorizationHeader(request);
+    if (!authorization || authorization.scheme !== 'basic') return null;
+    const decoded = decodeBasicCredentials(authorization.credentials, this.maxCredentialsLength);
+    if (!decoded.ok) throw this.invalid();
+    return this.login(decoded.username, decoded.password, request.ip);
+  }
+
+  private async login(username: string, password: string, clientAddress: string | undefined): Promise<Principal> {
+    let account: UserAccount;
+    try {
+      account = await this.logins.verify({ username, password, clientAddress });
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) {
+        throw new AuthError('unavailable', { description: 'Login is temporarily unavailable', cause: error, strategy: this.name });
+      }
+      if (error instanceof AuthError && error.code === 'invalid_credentials') throw this.invalid(error);
+      throw error; // `locked` (429 + Retry-After) and anything unexpected
+    }
+    return this.toPrincipal(account);
+  }
+
+  /** Account → principal. Override to add fields. */
+  protected toPrincipal(account: UserAccount): Principal {
+    return {
+      id: account.id,
+      username: account.username,
+      roles: account.roles ?? [],
+      permissions: account.permissions ?? [],
+      scopes: account.scopes ?? [],
+      strategy: this.name,
+      amr: ['pwd'],
+    };
+  }
+
+  /** RFC 7617 §2.1: the realm and the charset we decode with; Basic has no error parameter. */
+  override challenge(realm: string): string {
+    return formatChallenge('Basic', [
+      ['realm', realm],
+      ['charset', 'UTF-8'],
+    ]);
+  }
+
+  override securityScheme(): SecuritySchemeDescription {
+    return { type: 'http', scheme: 'basic', description: this.config?.description };
+  }
+
+  /** One answer for every bad credential (malformed, unknown user, wrong password): nothing to tell apart. */
+  private invalid(cause?: unknown): AuthError {
+    return new AuthError('invalid_credentials', { description: 'Invalid username or password', cause, strategy: this.name });
+  }
+}

@@ -1,0 +1,122 @@
+import { AuthConfigurationError } from '../../errors/configuration.error.js';
+import { JWT_ALGORITHMS, type ClaimMappingOptions, type JwtAlgorithm, type JwtStrategyOptions } from '../jwt/jwt.options.js';
+import { discoveryUrlFor } from './oidc-discovery.js';
+import type { OidcClaimPreset, OidcStrategyOptions } from './oidc.options.js';
+
+/** Every asymmetric algorithm nest-warden verifies; an OpenID provider's keys are public keys. */
+const ASYMMETRIC: readonly JwtAlgorithm[] = JWT_ALGORITHMS.filter((alg) => !alg.startsWith('HS'));
+
+interface Preset {
+  readonly claims: ClaimMappingOptions;
+  /** Header `typ` checked by default (access tokens); `false`: the provider writes a generic one. */
+  readonly accessTokenTyp: string | false;
+  /** The payload's own `typ` claim, for providers that type tokens there (Keycloak). */
+  readonly payloadTyp?: { readonly access_token: string; readonly id_token: string };
+  readonly clientRoles: boolean;
+}
+
+const PRESETS: Readonly<Record<OidcClaimPreset, Preset>> = {
+  standard: { claims: {}, accessTokenTyp: 'at+jwt', clientRoles: false },
+  keycloak: {
+    claims: { roles: ['realm_access.roles'], scopes: ['scope'], username: ['preferred_username'] },
+    accessTokenTyp: false,
+    payloadTyp: { access_token: 'Bearer', id_token: 'ID' },
+    clientRoles: true,
+  },
+  entra: { claims: { roles: ['roles'], scopes: ['scp'], username: ['preferred_username', 'upn'] }, accessTokenTyp: false, clientRoles: false },
+};
+
+/** The `oidc` options checked once at boot, with every default applied. */
+export interface OidcSettings {
+  readonly issuer: string;
+  readonly discoveryUrl: URL;
+  readonly tokenType: 'access_token' | 'id_token';
+  readonly authorizedParties: readonly string[] | undefined;
+  readonly clientId: string | undefined;
+  /** Keycloak: `resource_access.<client>.roles` read for these clients. */
+  readonly clientRoles: readonly string[];
+  readonly payloadTyp: string | undefined;
+  readonly timeoutMs: number;
+  readonly retryMs: number;
+  /** What `JwtStrategy.configure` gets once `jwks_uri` is known. */
+  readonly jwt: Omit<JwtStrategyOptions, 'jwksUri'>;
+}
+
+const list = (value: string | readonly string[] | undefined): readonly string[] | undefined =>
+  value === undefined ? undefined : typeof value === 'string' ? [value] : value;
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw AuthConfigurationError.create(`oidc.${name} must be a positive number, got ${String(value)}.`, `Leave it unset for ${fallback}.`);
+  }
+  return value;
+}
+
+export function compileOidcSettings(options: OidcStrategyOptions): OidcSettings {
+  const discoveryUrl = discoveryUrlFor(options.issuer);
+  const tokenType = options.tokenType ?? 'access_token';
+  if (tokenType !== 'access_token' && tokenType !== 'id_token') {
+    throw AuthConfigurationError.create(`oidc.tokenType ${JSON.stringify(tokenType)} is unknown.`, 'Use "access_token" or "id_token".');
+  }
+  const presetName = options.preset ?? 'standard';
+  const preset = PRESETS[presetName];
+  if (!preset) {
+    throw AuthConfigurationError.create(`oidc.preset ${JSON.stringify(presetName)} is unknown.`, `Use one of ${Object.keys(PRESETS).join(', ')}.`);
+  }
+  const audience = list(options.audience);
+  const authorizedParties = options.authorizedParties;
+  const clientId = options.clientId;
+  if (clientId !== undefined && (typeof clientId !== 'string' || !clientId)) {
+    throw AuthConfigurationError.create('oidc.clientId must be a non-empty string.', 'Set it to your client id at the provider.');
+  }
+  if (tokenType === 'id_token' && !clientId) {
+    throw AuthConfigurationError.create(
+      'oidc.tokenType is "id_token" but oidc.clientId is not set.',
+      'ID tokens are checked against the client they were issued to: set clientId.',
+    );
+  }
+  if (tokenType === 'access_token' && !audience?.length && !authorizedParties?.length) {
+    throw AuthConfigurationError.create(
+      'oidc has neither `audience` nor `authorizedParties`, so tokens the provider issued to any client for any API would be accepted.',
+      'Set audience (the aud your API expects) and/or authorizedParties (the client ids allowed to call).',
+    );
+  }
+  const algorithms = options.algorithms ?? ASYMMETRIC;
+  if (!Array.isArray(algorithms) || algorithms.length === 0) {
+    throw AuthConfigurationError.create('oidc.algorithms is empty.', 'Leave it unset to accept every asymmetric algorithm, or list some.');
+  }
+  for (const alg of algorithms) {
+    if (!ASYMMETRIC.includes(alg)) {
+      throw AuthConfigurationError.create(
+        `oidc.algorithms contains ${JSON.stringify(alg)}.`,
+        `OpenID providers sign with public keys: use some of ${ASYMMETRIC.join(', ')}.`,
+      );
+    }
+  }
+  const typ = options.typ !== undefined ? options.typ : tokenType === 'access_token' ? preset.accessTokenTyp : false;
+  const discovery = options.discovery ?? {};
+  const requiredClaims = tokenType === 'id_token' ? ['iat', ...(options.requiredClaims ?? [])] : options.requiredClaims;
+  return Object.freeze({
+    issuer: options.issuer,
+    discoveryUrl,
+    tokenType,
+    authorizedParties: authorizedParties ? Object.freeze([...authorizedParties]) : undefined,
+    clientId,
+    clientRoles: preset.clientRoles ? Object.freeze([...(options.clientRoles ?? (clientId ? [clientId] : []))]) : [],
+    payloadTyp: preset.payloadTyp?.[tokenType],
+    timeoutMs: positive(discovery.timeoutMs, 5_000, 'discovery.timeoutMs'),
+    retryMs: positive(discovery.retryMs, 30_000, 'discovery.retryMs'),
+    jwt: {
+      algorithms,
+      issuer: options.issuer,
+      audience: tokenType === 'id_token' ? clientId : audience,
+      typ,
+      clockToleranceSeconds: options.clockToleranceSeconds,
+      requiredClaims,
+      maxTokenLength: options.maxTokenLength,
+      claims: { ...preset.claims, ...options.claims },
+      remoteJwks: options.remoteJwks,
+    },
+  });
+}

@@ -1,0 +1,4 @@
+// `nest-warden/throttling`: per-principal rate limits on @nestjs/throttler (an optional peer dependency).
+// Kept out of the main entry point so applications without @nestjs/throttler never load it.
+export { PrincipalThrottlerGuard } from './principal-throttler.guard.js';
+export { PrincipalThrottlerModule } from './principal-throttler.module.js';

@@ -1,0 +1,90 @@
+import { type ExecutionContext, Injectable, type OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { ApplicationConfig, Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  type ThrottlerLimitDetail,
+  ThrottlerGuard,
+  type ThrottlerModuleOptions,
+  ThrottlerStorage,
+} from '@nestjs/throttler';
+import { AuthError } from '../errors/auth.error.js';
+import { AuthConfigurationError } from '../errors/configuration.error.js';
+import { toHttpDenial } from '../errors/http-error.mapper.js';
+import type { AuthRequest } from '../http/auth-request.js';
+import { getPrincipal } from '../http/request-state.js';
+import { AuthGuard } from '../guards/auth.guard.js';
+import { clientAddressKey } from '../login/client-address.js';
+import { RequestPolicy } from '../network/request-policy.js';
+import { AuthOptions } from '../options/auth-options.js';
+import type { Principal } from '../principal/principal.js';
+
+/**
+ * `@nestjs/throttler`'s guard, counting per authenticated principal: two API keys (or users) behind one
+ * address get independent budgets, and one key cannot escape its budget by changing address. Callers
+ * without a principal (public routes, anonymous `@OptionalAuth()`) are counted per client address —
+ * IPv6 per /64, through `trustProxy` — so it must run AFTER nest-warden's `AuthGuard`: import
+ * `PrincipalThrottlerModule` after `AuthModule`, or apply it with `@UseGuards()`. A global registration
+ * that would run first is refused at boot.
+ *
+ * 429 answers keep throttler's `Retry-After` and go through nest-warden's error shaping (`errorResponse`).
+ */
+@Injectable()
+export class PrincipalThrottlerGuard extends ThrottlerGuard implements OnApplicationBootstrap {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storageService: ThrottlerStorage,
+    reflector: Reflector,
+    protected readonly applicationConfig: ApplicationConfig,
+    // Optional so the guard also works where AuthModule is not global (isGlobal: false).
+    @Optional() protected readonly authOptions?: AuthOptions,
+    @Optional() protected readonly requestPolicy?: RequestPolicy,
+  ) {
+    super(options, storageService, reflector);
+  }
+
+  /** Global guards run in registration order; this one needs the principal `AuthGuard` attaches. */
+  onApplicationBootstrap(): void {
+    const guards = this.applicationConfig.getGlobalGuards();
+    const mine = guards.indexOf(this);
+    const auth = guards.findIndex((guard) => guard instanceof AuthGuard);
+    if (mine !== -1 && auth !== -1 && mine < auth) {
+      throw AuthConfigurationError.create(
+        'PrincipalThrottlerGuard is a global guard that runs before AuthGuard, so it would never see a principal ' +
+          '(global guards run in the order their modules are registered, and the root module comes first).',
+        'Remove it from your root module\'s providers and import PrincipalThrottlerModule after AuthModule: ' +
+          'imports: [AuthModule.forRoot(...), ThrottlerModule.forRoot(...), PrincipalThrottlerModule].',
+      );
+    }
+  }
+
+  /** `principal:<id>` for authenticated callers, `address:<ip or IPv6 /64>` for the others. */
+  protected override async getTracker(request: Record<string, unknown>): Promise<string> {
+    const authRequest = request as unknown as AuthRequest;
+    const principal = getPrincipal(authRequest);
+    if (principal) return this.principalTracker(principal);
+    const address = this.requestPolicy ? this.requestPolicy.clientAddress(authRequest) : authRequest.ip;
+    return `address:${clientAddressKey(address)}`;
+  }
+
+  /**
+   * The budget a principal draws from. Override to split it further, e.g. per strategy
+   * (`${principal.strategy}:${principal.id}`) or per OAuth client (`principal.clientId`).
+   */
+  protected principalTracker(principal: Principal): string {
+    return `principal:${principal.id}`;
+  }
+
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    const custom = Array.isArray(this.options) ? undefined : this.options.errorMessage;
+    const description = custom ? await this.getErrorMessage(context, detail) : undefined;
+    const error = new AuthError('rate_limited', { description, retryAfterSeconds: detail.timeToBlockExpire });
+    const denial = toHttpDenial(error, [], this.authOptions?.errorResponse);
+    const { res } = this.getRequestResponse(context);
+    for (const [name, value] of denial.headers) this.setResponseHeader(res, name, value as string);
+    throw denial.exception;
+  }
+}
