@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import request from 'supertest';
-import { AuthStore, Clock } from '../lib/index.js';
+import { AuthStore, Clock, UserRevocation } from '../lib/index.js';
 import { AUDIENCE, CONFIDENTIAL_SECRET, DAVE, ISSUER, tokenTestModule } from './fixtures/token-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
 import { FakeClock } from './helpers/fake-clock.js';
@@ -439,6 +439,47 @@ describe.each(ADAPTERS)('token endpoint (%s)', (adapter) => {
       );
       expectError(await revoke({ token: 'x' }, basic('confidential', 'wrong')), 401, 'invalid_client');
       await revoke({ token: 'x' }, 'Basic Og==').expect(200);
+    });
+  });
+
+  describe('revoking all of a user\'s tokens (UserRevocation: log out everywhere, password reset)', () => {
+    it('ends every sign-in of the user, refresh and access tokens, and nothing else', async () => {
+      const first = await signIn(ALICE).expect(200);
+      const second = await refresh((await signIn(ALICE).expect(200)).body.refresh_token).expect(200);
+      const bob = await signIn(BOB).expect(200);
+      clock.advance(1500);
+      await app.get(UserRevocation).revokeUser(ALICE.id, 'logout-everywhere');
+      for (const token of [first.body.access_token, second.body.access_token]) expect((await me(token)).status).toBe(401);
+      expectError(await refresh(first.body.refresh_token), 400, 'invalid_grant');
+      expectError(await refresh(second.body.refresh_token), 400, 'invalid_grant');
+      expect(events.ofType('token.revoked').map((e) => e.reason)).toEqual(['user', 'user']);
+      await me(bob.body.access_token).expect(200);
+      await refresh(bob.body.refresh_token).expect(200);
+    });
+
+    it('leaves sign-ins after the revocation alone, even in the same millisecond', async () => {
+      const before = await signIn(ALICE).expect(200);
+      await app.get(UserRevocation).revokeUser(ALICE.id, 'password-reset');
+      // The fake clock has not moved: same millisecond, same second as the revocation.
+      const after = await signIn(ALICE).expect(200);
+      expect((await me(before.body.access_token)).status).toBe(401);
+      await me(after.body.access_token).expect(200);
+      const refreshed = await refresh(after.body.refresh_token).expect(200);
+      await me(refreshed.body.access_token).expect(200);
+      clock.advance(10_000);
+      await me(refreshed.body.access_token).expect(200);
+      expect((await me(before.body.access_token)).status).toBe(401);
+    });
+
+    it('fails closed when the store is down during the revocation', async () => {
+      const { body } = await signIn(ALICE).expect(200);
+      store.down = true;
+      try {
+        await expect(app.get(UserRevocation).revokeUser(ALICE.id, 'logout-everywhere')).rejects.toThrow('store is down');
+      } finally {
+        store.down = false;
+      }
+      await me(body.access_token).expect(200);
     });
   });
 

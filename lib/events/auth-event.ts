@@ -74,8 +74,11 @@ export interface TokenRevokedEvent extends BaseEvent {
   readonly clientId: string;
   /** `jti` (access token) or family id (refresh token). */
   readonly tokenId: string;
-  /** `request`: RFC 7009 revocation; `reuse`: refresh-token reuse; `account`: the account is gone or disabled. */
-  readonly reason: 'request' | 'reuse' | 'account';
+  /**
+   * `request`: RFC 7009 revocation; `reuse`: refresh-token reuse; `account`: the account is gone or
+   * disabled; `user`: all of the user's tokens were revoked (log out everywhere, password reset).
+   */
+  readonly reason: 'request' | 'reuse' | 'account' | 'user';
 }
 
 export interface ClientAuthenticationFailedEvent extends BaseEvent {

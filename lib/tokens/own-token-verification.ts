@@ -6,8 +6,12 @@ import { StoreUnavailableError } from '../stores/auth-store.js';
 import type { JwtStrategyOptions } from '../strategies/jwt/jwt.options.js';
 import { hasOwnKeys, LocalTokenIssuer } from '../strategies/jwt/local-token-issuer.js';
 import { AccessTokenDenyList } from './access-token-deny-list.js';
+import { RefreshTokens } from './refresh-tokens.js';
 import { SigningKeys } from './signing-keys.js';
 import { TokenSettings } from './token-settings.js';
+
+/** Tokens issued this close to a revocation of all of a user's tokens are checked against their sign-in. */
+const USER_REVOCATION_SLACK_MS = 5_000;
 
 /** Lets the JWT strategy verify the tokens `TokenService` issues and refuse revoked ones. */
 @Injectable()
@@ -18,6 +22,7 @@ export class OwnTokenVerification extends LocalTokenIssuer implements OnApplicat
     private readonly settings: TokenSettings,
     private readonly keys: SigningKeys,
     private readonly denyList: AccessTokenDenyList,
+    private readonly refreshTokens: RefreshTokens,
     private readonly options: AuthOptions,
   ) {
     super();
@@ -48,9 +53,9 @@ export class OwnTokenVerification extends LocalTokenIssuer implements OnApplicat
 
   async assertNotRevoked(claims: JWTPayload, strategy: string): Promise<void> {
     if (!this.settings.configured || claims.iss !== this.settings.issuer) return;
-    let denied: boolean;
+    let revoked: boolean;
     try {
-      denied = await this.denyList.isDenied(claims.jti, claims.sid);
+      revoked = await this.isRevoked(claims);
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
       throw new AuthError('unavailable', {
@@ -60,7 +65,19 @@ export class OwnTokenVerification extends LocalTokenIssuer implements OnApplicat
         retryAfterSeconds: 5,
       });
     }
-    if (denied) throw new AuthError('invalid_token', { description: 'The access token was revoked', strategy });
+    if (revoked) throw new AuthError('invalid_token', { description: 'The access token was revoked', strategy });
+  }
+
+  private async isRevoked(claims: JWTPayload): Promise<boolean> {
+    const { denied, userRevokedAt } = await this.denyList.lookup(claims.jti, claims.sid, claims.sub);
+    if (denied) return true;
+    if (userRevokedAt === undefined || typeof claims.iat !== 'number') return false;
+    const issued = claims.iat * 1000;
+    // Clearly after the revocation (beyond clock skew between instances): valid.
+    if (issued > userRevokedAt + USER_REVOCATION_SLACK_MS) return false;
+    // Around or before it, the sign-in's own start time decides (sign-ins after a revocation start after it).
+    const started = typeof claims.sid === 'string' ? await this.refreshTokens.issuedAt(claims.sid) : undefined;
+    return started === undefined ? issued <= userRevokedAt : started <= userRevokedAt;
   }
 }
 

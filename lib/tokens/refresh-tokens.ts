@@ -14,6 +14,8 @@ export interface RefreshGrant {
   readonly amr: readonly string[];
   /** When the password was checked (ms). */
   readonly authTime: number;
+  /** When the family started (ms); after any revocation of all the user's tokens (`UserRevocation`). */
+  readonly issuedAt: number;
   /** No refresh after this, however often rotated (ms). */
   readonly maxExpiresAt: number;
 }
@@ -131,6 +133,12 @@ export class RefreshTokens {
       if (await this.swap(parsed.family, raw!, { ...record, revoked: true })) return record.grant;
     }
     throw new Error('nest-warden: refresh-token revocation did not settle');
+  }
+
+  /** When the family `id` started (ms), or `undefined` when there is no such family (any more). */
+  async issuedAt(id: string): Promise<number | undefined> {
+    const record = decode(await this.store.get(key(id)));
+    return record?.grant.id === id && typeof record.grant.issuedAt === 'number' ? record.grant.issuedAt : undefined;
   }
 
   /** Whether `token` looks like one of ours (`<family>.<secret>`), without asking the store. */

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Clock } from '../clock/clock.js';
 import { AuthEvents } from '../events/auth-events.js';
 import { PasswordLogin } from '../login/password-login.js';
+import { UserRevocation } from '../revocation/user-revocation.js';
 import type { UserAccount } from '../users/user-directory.js';
 import { AccessTokenDenyList } from './access-token-deny-list.js';
 import { AccessTokens } from './access-tokens.js';
@@ -53,7 +54,7 @@ export interface RefreshOptions {
  * endpoint uses it; inject it to issue tokens after a sign-in of your own (e.g. a passkey).
  */
 @Injectable()
-export class TokenService {
+export class TokenService implements OnModuleInit {
   constructor(
     private readonly settings: TokenSettings,
     private readonly accessTokens: AccessTokens,
@@ -62,7 +63,23 @@ export class TokenService {
     private readonly passwordLogin: PasswordLogin,
     private readonly events: AuthEvents,
     private readonly clock: Clock,
+    private readonly revocation: UserRevocation,
   ) {}
+
+  /** "Log out everywhere" and password resets (`UserRevocation`) end the user's tokens too. */
+  onModuleInit(): void {
+    if (this.settings.configured) this.revocation.subscribe((userId) => this.revokeUser(userId));
+  }
+
+  /**
+   * Revokes every refresh token and access token of `userId` issued so far; sign-ins after this
+   * are unaffected. `UserRevocation.revokeUser()` calls it for you.
+   */
+  async revokeUser(userId: string): Promise<void> {
+    const settings = this.settings.require('TokenService.revokeUser()');
+    const longest = Math.max(settings.refreshMaxLifetimeMs, settings.accessTtlMs) + 60_000;
+    await this.denyList.denyUser(userId, this.clock.now(), longest);
+  }
 
   /** Scopes `account` may obtain through `client`: its own, narrowed by the client's and the server's. */
   grantableScopes(account: UserAccount, client: TokenClient): string[] {
@@ -78,14 +95,18 @@ export class TokenService {
     const refused = scopes.filter((scope) => !grantable.includes(scope));
     if (refused.length) throw new OAuthError('invalid_scope', `The scope "${refused[0]}" cannot be granted`);
     const amr = options.amr ?? ['pwd'];
-    const authTime = options.authTime ?? this.clock.now();
+    const now = this.clock.now();
+    const authTime = options.authTime ?? now;
     const withRefresh =
       (options.refreshToken ?? client.grantTypes.has('refresh_token')) && settings.refreshTtlMs > 0;
     let grantId: string;
     let refreshToken: string | undefined;
     if (withRefresh) {
+      // A sign-in starts after any revocation of all the user's tokens, even one in this very millisecond.
+      const revokedAt = await this.denyList.userRevokedAt(account.id);
+      const issuedAt = revokedAt !== undefined && revokedAt >= now ? revokedAt + 1 : now;
       const started = await this.refreshTokens.start(
-        { userId: account.id, clientId: client.id, scopes, amr, authTime, maxExpiresAt: authTime + settings.refreshMaxLifetimeMs },
+        { userId: account.id, clientId: client.id, scopes, amr, authTime, issuedAt, maxExpiresAt: authTime + settings.refreshMaxLifetimeMs },
         settings.refreshTtlMs,
       );
       grantId = started.grant.id;
@@ -113,10 +134,16 @@ export class TokenService {
    */
   async refresh(refreshToken: string, client: TokenClient, options: RefreshOptions = {}): Promise<TokenSet> {
     const settings = this.settings.require('TokenService.refresh()');
+    let revokedBecause: 'account' | 'user' = 'account';
     const outcome = await this.refreshTokens.rotate(refreshToken, client.id, settings.refreshTtlMs, async (grant) => {
       const requested = options.scopes ? [...new Set(options.scopes)] : undefined;
       const widened = requested?.find((scope) => !grant.scopes.includes(scope));
       if (widened) throw new OAuthError('invalid_scope', `The scope "${widened}" was not granted to this refresh token`);
+      const revokedAt = await this.denyList.userRevokedAt(grant.userId);
+      if (revokedAt !== undefined && grant.issuedAt <= revokedAt) {
+        revokedBecause = 'user';
+        return undefined;
+      }
       const account = await this.passwordLogin.users().findById(grant.userId);
       if (!account || account.disabled) return undefined;
       // The account may have lost scopes since sign-in: never grant more than it holds today.
@@ -162,7 +189,7 @@ export class TokenService {
         this.events.emit({
           type: 'token.revoked',
           tokenType: 'refresh_token',
-          reason: 'account',
+          reason: revokedBecause,
           userId: outcome.grant.userId,
           clientId: outcome.grant.clientId,
           tokenId: outcome.grant.id,
