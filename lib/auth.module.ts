@@ -6,12 +6,14 @@ import { RoleHierarchy } from './authorization/role-hierarchy.js';
 import { Clock, SystemClock } from './clock/clock.js';
 import { DenialExplainer } from './diagnostics/denial-explainer.js';
 import { AuthGuard } from './guards/auth.guard.js';
+import { ContextDenials } from './http/context-denial.js';
+import { ContextHandlers } from './http/context-handlers.js';
 import { LoginThrottle } from './login/login-throttle.js';
 import { PasswordLogin } from './login/password-login.js';
 import { Argon2PasswordHasher } from './passwords/argon2-password-hasher.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { AuthStore } from './stores/auth-store.js';
-import { MemoryStore } from './stores/memory.store.js';
+import { AUTH_STORE_PROVIDER } from './stores/auth-store.provider.js';
 import { AuthOptions } from './options/auth-options.js';
 import { RoutePolicies } from './policy/route-policies.js';
 import { RouteManifest } from './manifest/route-manifest.js';
@@ -28,6 +30,7 @@ import { UserRevocation } from './revocation/user-revocation.js';
 import { SessionCookies } from './sessions/session-cookies.js';
 import { SessionService } from './sessions/session.service.js';
 import { TOKEN_EXPORTS, TOKEN_PROVIDERS } from './tokens/token-providers.js';
+import { WsConnectionAuth } from './websockets/ws-connection-auth.js';
 
 /**
  * Authentication and authorization for the whole application.
@@ -40,11 +43,7 @@ import { TOKEN_EXPORTS, TOKEN_PROVIDERS } from './tokens/token-providers.js';
   providers: [
     AuthOptions,
     { provide: Clock, useClass: SystemClock },
-    {
-      provide: AuthStore,
-      useFactory: (options: AuthOptions, clock: Clock) => options.raw.store ?? new MemoryStore(clock),
-      inject: [AuthOptions, Clock],
-    },
+    AUTH_STORE_PROVIDER,
     { provide: PasswordHasher, useClass: Argon2PasswordHasher },
     LoginThrottle,
     PasswordLogin,
@@ -57,6 +56,9 @@ import { TOKEN_EXPORTS, TOKEN_PROVIDERS } from './tokens/token-providers.js';
     Authorizer,
     AuthGuard,
     { provide: APP_GUARD, useExisting: AuthGuard },
+    ContextDenials,
+    ContextHandlers,
+    WsConnectionAuth,
     ...BUILT_IN_STRATEGIES,
     UserRevocation,
     SessionService,
@@ -81,6 +83,8 @@ import { TOKEN_EXPORTS, TOKEN_PROVIDERS } from './tokens/token-providers.js';
     RoleHierarchy,
     Authorizer,
     AuthGuard,
+    ContextDenials,
+    WsConnectionAuth,
     ...BUILT_IN_STRATEGIES,
     UserRevocation,
     SessionService,

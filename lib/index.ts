@@ -41,11 +41,27 @@ export { formatChallenge } from './errors/challenge.js';
 export type { AuthRequest } from './http/auth-request.js';
 export { readCookie, readHeader, readQuery } from './http/auth-request.js';
 export { getPrincipal } from './http/request-state.js';
+export { ContextDenials } from './http/context-denial.js';
+export type { ContextDenial, ContextDenialCode } from './errors/denial-code.js';
+export { GraphQLAuthError, type GraphQLAuthErrorExtensions } from './graphql/graphql-auth.error.js';
+export type { SocketHandshake } from './http/handshake-request.js';
+export type { WsDenialPayload } from './websockets/ws-denial.js';
+export {
+  WsConnectionAuth,
+  type SocketConnectionError,
+  type SocketConnectionMiddleware,
+} from './websockets/ws-connection-auth.js';
 export type { Principal } from './principal/principal.js';
 export { Clock, SystemClock } from './clock/clock.js';
 
 export { AuthStore, StoreUnavailableError } from './stores/auth-store.js';
-export { MemoryStore, type MemoryStoreOptions } from './stores/memory.store.js';
+export {
+  DEFAULT_PROTECTED_NAMESPACES,
+  MemoryStore,
+  type MemoryStoreOptions,
+  type ProtectedNamespace,
+} from './stores/memory.store.js';
+export { RedisStore, type RedisStoreClient, type RedisStoreOptions } from './stores/redis.store.js';
 export { PasswordHasher, PasswordPolicyError, type PasswordHasherOptions } from './passwords/password-hasher.js';
 export { Argon2PasswordHasher } from './passwords/argon2-password-hasher.js';
 export { UserDirectory, type UserAccount } from './users/user-directory.js';

@@ -7,7 +7,7 @@ import { type AuthModuleOptions, AuthStore, Clock, hashClientSecret, MemoryStore
 import { AUDIENCE, ISSUER, tokenTestModule, type TokenAppOptions } from './fixtures/token-app.js';
 import { type AdapterName, ADAPTERS, createApp } from './helpers/create-app.js';
 import { FakeClock } from './helpers/fake-clock.js';
-import { SwitchableStore } from './helpers/switchable-store.js';
+import { FlakyStore } from './helpers/flaky-store.js';
 import { ALICE } from './helpers/users.js';
 
 const SECRET = 'a-shared-hs256-secret-of-at-least-32-bytes!!';
@@ -120,7 +120,7 @@ describe.each(ADAPTERS)('signing keys (%s)', (adapter) => {
 
     it('fails closed when other instances\' keys cannot be read, and recovers', async () => {
       const clock = new FakeClock();
-      const store = new SwitchableStore(clock);
+      const store = new FlakyStore(clock);
       const a = await start(clock, {}, store);
       const b = await start(clock, {}, store);
       const fromB = (await signIn(b)).access_token;

@@ -6,7 +6,7 @@ import { AUDIENCE, CONFIDENTIAL_SECRET, DAVE, ISSUER, tokenTestModule } from './
 import { ADAPTERS, createApp } from './helpers/create-app.js';
 import { FakeClock } from './helpers/fake-clock.js';
 import { RecordedEvents } from './helpers/recorded-events.js';
-import { SwitchableStore } from './helpers/switchable-store.js';
+import { FlakyStore } from './helpers/flaky-store.js';
 import { ALICE, BOB, InMemoryUsers } from './helpers/users.js';
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
@@ -15,12 +15,12 @@ const RFC6749_ERROR = { error: expect.any(String), error_description: expect.any
 describe.each(ADAPTERS)('token endpoint (%s)', (adapter) => {
   let app: INestApplication;
   let clock: FakeClock;
-  let store: SwitchableStore;
+  let store: FlakyStore;
   let events: RecordedEvents;
 
   beforeAll(async () => {
     clock = new FakeClock();
-    store = new SwitchableStore(clock);
+    store = new FlakyStore(clock);
     app = await createApp(adapter, { imports: [tokenTestModule()] }, {
       override: (builder) => builder.overrideProvider(Clock).useValue(clock).overrideProvider(AuthStore).useValue(store),
     });
@@ -475,7 +475,7 @@ describe.each(ADAPTERS)('token endpoint (%s)', (adapter) => {
       const { body } = await signIn(ALICE).expect(200);
       store.down = true;
       try {
-        await expect(app.get(UserRevocation).revokeUser(ALICE.id, 'logout-everywhere')).rejects.toThrow('store is down');
+        await expect(app.get(UserRevocation).revokeUser(ALICE.id, 'logout-everywhere')).rejects.toThrow('store offline');
       } finally {
         store.down = false;
       }

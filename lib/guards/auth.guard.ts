@@ -4,6 +4,7 @@ import { Authorizer } from '../authorization/authorizer.js';
 import { DenialExplainer } from '../diagnostics/denial-explainer.js';
 import { AuthError } from '../errors/auth.error.js';
 import { toHttpDenial } from '../errors/http-error.mapper.js';
+import { ContextDenials } from '../http/context-denial.js';
 import type { AuthRequest } from '../http/auth-request.js';
 import { requestFromContext } from '../http/context-request.js';
 import { setPrincipal } from '../http/request-state.js';
@@ -11,6 +12,7 @@ import { AuthOptions } from '../options/auth-options.js';
 import { type CompiledRoutePolicy, RoutePolicies } from '../policy/route-policies.js';
 import type { Principal } from '../principal/principal.js';
 import type { AuthStrategy, MaybePromise } from '../strategies/auth-strategy.js';
+import { failClosed } from '../stores/fail-closed.js';
 
 const isPromise = <T>(value: MaybePromise<T>): value is Promise<T> =>
   typeof (value as Promise<T> | null)?.then === 'function';
@@ -26,6 +28,9 @@ export class AuthGuard implements CanActivate {
 
   /** Development-mode denial logs; injected as a property so subclass constructors stay as they are. */
   @Optional() @Inject(DenialExplainer) protected readonly explainer?: DenialExplainer;
+
+  /** Errors for GraphQL and WebSocket contexts; injected as a property so subclass constructors stay as they are. */
+  @Optional() @Inject(ContextDenials) protected readonly contextDenials?: ContextDenials;
 
   constructor(
     protected readonly policies: RoutePolicies,
@@ -121,11 +126,14 @@ export class AuthGuard implements CanActivate {
 
   /** Turns a failure into the HTTP answer: headers on the response, Nest's exception for the body. */
   protected deny(context: ExecutionContext, policy: CompiledRoutePolicy | undefined, error: unknown): never {
+    error = failClosed(error); // store unreachable → 503, never a 500 or a pass
     if (!AuthError.isAuthError(error)) throw error;
     if (error.code === 'unavailable') {
       this.logger.error(`Denied ${this.describe(context)}: ${error.message}`, (error.cause as Error | undefined)?.stack);
     }
     this.explainer?.explain(context, policy, error);
+    const contextual = this.contextDenials?.exceptionFor(context, error);
+    if (contextual) throw contextual;
     const denial = toHttpDenial(error, this.challengesFor(policy, error), this.options.errorResponse);
     if (context.getType() === 'http') {
       const response = context.switchToHttp().getResponse<unknown>();

@@ -24,3 +24,11 @@ export function setOwnedResource(request: AuthRequest, resource: unknown): void 
 export function getOwnedResource(request: AuthRequest): unknown {
   return (request as StatefulRequest)[RESOURCE];
 }
+
+/** Forgets the caller (and resource) attached earlier to a long-lived request view, e.g. a socket's. */
+export function clearPrincipal(request: AuthRequest): void {
+  const state = request as StatefulRequest;
+  state[PRINCIPAL] = undefined;
+  state[RESOURCE] = undefined;
+  request.user = undefined;
+}

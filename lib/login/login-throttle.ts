@@ -72,8 +72,14 @@ export class LoginThrottle {
     }
   }
 
-  /** Records a failed check; starts lockouts when a threshold is reached. */
-  async recordFailure(username: string, clientAddress: string | undefined): Promise<LoginFailureOutcome> {
+  /** Records a failed check; returns the lockout it started in ms (0 when none). */
+  async recordFailure(username: string, clientAddress: string | undefined): Promise<number> {
+    const outcome = await this.recordFailureOutcome(username, clientAddress);
+    return Math.max(outcome.accountLockedForMs, outcome.addressLockedForMs);
+  }
+
+  /** Records a failed check; says which lockouts it started (for security events). */
+  async recordFailureOutcome(username: string, clientAddress: string | undefined): Promise<LoginFailureOutcome> {
     const addressKey = clientAddressKey(clientAddress);
     const [accountFailures, addressFailures] = await Promise.all([
       this.store.increment(this.key('fail:acct', username), this.windowMs),

@@ -53,7 +53,7 @@ export class PasswordLogin {
         ? await this.hasher.verify(account.passwordHash, password)
         : await this.hasher.verifyDummy(password);
     if (!valid || !account) {
-      const outcome = await this.throttle.recordFailure(username, clientAddress);
+      const outcome = await this.throttle.recordFailureOutcome(username, clientAddress);
       const userId = account?.id;
       this.events.emit({ type: 'login.failed', reason: 'invalid_credentials', userId, clientAddress, channel });
       if (outcome.accountLockedForMs > 0) {

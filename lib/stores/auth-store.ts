@@ -3,6 +3,12 @@
  * Values are strings (callers serialize); every key has a TTL, so nothing lives forever.
  * Implementations must make `increment`, `setIfAbsent` and `compareAndSwap` atomic across every
  * instance that shares the store. A store that cannot be reached rejects with `StoreUnavailableError`.
+ *
+ * Every operation touches exactly one key. That keeps each of them atomic on one Redis Cluster
+ * slot; a multi-key operation added later must wrap the part its keys share in a hash tag
+ * (`rt:{family}:current`, `rt:{family}:revoked`) so that they land on the same slot.
+ *
+ * TTLs are milliseconds, positive and finite; fractions are rounded up (see {@link normalizeTtl}).
  */
 export abstract class AuthStore {
   abstract get(key: string): Promise<string | null>;
@@ -20,9 +26,27 @@ export abstract class AuthStore {
   abstract compareAndSwap(key: string, expected: string | null, next: string | null, ttlMs: number): Promise<boolean>;
   /** Milliseconds until the key expires, or `null` when it does not exist. */
   abstract ttl(key: string): Promise<number | null>;
+
+  /**
+   * Releases what the store opened itself (a Redis connection it created from a URL); connections
+   * passed in stay open. Idempotent. Nest calls it on shutdown through `onApplicationShutdown`
+   * when the store implements that hook; the default does nothing.
+   */
+  async close(): Promise<void> {}
 }
 
 /** The store could not be reached; callers fail closed (the guard answers 503). */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
+}
+
+/**
+ * Validates a TTL: positive and finite, rounded up to whole milliseconds. A missing or zero TTL
+ * is a programming error (a key that never expires), so it throws `RangeError` at once.
+ */
+export function normalizeTtl(ttlMs: number): number {
+  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw new RangeError(`AuthStore: ttlMs must be a positive, finite number of milliseconds, got ${String(ttlMs)}`);
+  }
+  return Math.ceil(ttlMs);
 }

@@ -9,3 +9,4 @@ export {
   type UnauthorizedExpectation,
 } from './auth-assertions.js';
 export { parseWwwAuthenticate, type Challenge } from './www-authenticate.js';
+export { STORE_CONTRACT, type StoreContractCase, type StoreContractSubject } from '../stores/store-contract.js';

@@ -7,6 +7,7 @@ import { PasswordLogin } from '../../login/password-login.js';
 import { AuthOptions } from '../../options/auth-options.js';
 import type { Principal } from '../../principal/principal.js';
 import { StoreUnavailableError } from '../../stores/auth-store.js';
+import { STORE_UNAVAILABLE_RETRY_AFTER_SECONDS } from '../../stores/fail-closed.js';
 import type { UserAccount } from '../../users/user-directory.js';
 import { AuthStrategy, type SecuritySchemeDescription } from '../auth-strategy.js';
 import { decodeBasicCredentials } from './basic-credentials.js';
@@ -64,7 +65,12 @@ export class BasicStrategy extends AuthStrategy implements OnApplicationBootstra
       account = await this.logins.verify({ username, password, clientAddress });
     } catch (error) {
       if (error instanceof StoreUnavailableError) {
-        throw new AuthError('unavailable', { description: 'Login is temporarily unavailable', cause: error, strategy: this.name });
+        throw new AuthError('unavailable', {
+          description: 'Login is temporarily unavailable',
+          cause: error,
+          strategy: this.name,
+          retryAfterSeconds: STORE_UNAVAILABLE_RETRY_AFTER_SECONDS,
+        });
       }
       if (error instanceof AuthError && error.code === 'invalid_credentials') throw this.invalid(error);
       throw error; // `locked` (429 + Retry-After) and anything unexpected
