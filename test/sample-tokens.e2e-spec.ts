@@ -1,22 +1,34 @@
 import type { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import request from 'supertest';
 import { AppModule } from '../sample/app.module.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
+import { REDIS_URL } from './helpers/redis-server.js';
 
 /** The sample's token endpoint against design.md's contract ("The sample app": clients, demo accounts, keys, lockout). */
+/** Sets (or, with `undefined`, removes) environment variables for a suite and restores them after. */
+function withEnv(values: Record<string, string | undefined>): void {
+  const saved = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
+  const apply = (entries: Record<string, string | undefined>) => {
+    for (const [name, value] of Object.entries(entries)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  beforeAll(() => apply(values));
+  afterAll(() => apply(saved));
+}
+
 describe.each(ADAPTERS)('sample app: token endpoint contract (%s)', (adapter) => {
   let app: INestApplication;
-  const saved = process.env.JWT_SECRET;
+  // Embedded defaults: memory store, generated keys (even where CI exports REDIS_URL).
+  withEnv({ JWT_SECRET: undefined, REDIS_URL: undefined });
   beforeAll(async () => {
-    delete process.env.JWT_SECRET;
     app = await createApp(adapter, { imports: [AppModule] });
   });
-  afterAll(async () => {
-    await app.close();
-    if (saved === undefined) delete process.env.JWT_SECRET;
-    else process.env.JWT_SECRET = saved;
-  });
+  afterAll(() => app.close());
 
   const token = (form: string, authorization?: string) => {
     const req = request(app.getHttpServer()).post('/auth/token').type('form').send(form);
@@ -75,16 +87,11 @@ describe.each(ADAPTERS)('sample app: token endpoint contract (%s)', (adapter) =>
 
 describe.each(ADAPTERS)('sample app with JWT_SECRET (%s)', (adapter) => {
   let app: INestApplication;
-  const saved = process.env.JWT_SECRET;
+  withEnv({ JWT_SECRET: 'sample-secret-of-at-least-thirty-two-bytes!', REDIS_URL: undefined });
   beforeAll(async () => {
-    process.env.JWT_SECRET = 'sample-secret-of-at-least-thirty-two-bytes!';
     app = await createApp(adapter, { imports: [AppModule] });
   });
-  afterAll(async () => {
-    await app.close();
-    if (saved === undefined) delete process.env.JWT_SECRET;
-    else process.env.JWT_SECRET = saved;
-  });
+  afterAll(() => app.close());
 
   it('signs HS256 with the secret and has no JWKS', async () => {
     const res = await request(app.getHttpServer())
@@ -95,5 +102,43 @@ describe.each(ADAPTERS)('sample app with JWT_SECRET (%s)', (adapter) => {
     expect(decodeProtectedHeader(res.body.access_token).alg).toBe('HS256');
     await request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${res.body.access_token}`).expect(200);
     await request(app.getHttpServer()).get('/.well-known/jwks.json').expect(404);
+  });
+});
+
+describe.each(ADAPTERS)('sample app: two instances with REDIS_URL and generated keys (%s)', (adapter) => {
+  const prefix = `test:sample:${randomBytes(6).toString('hex')}:`;
+  let a: INestApplication;
+  let b: INestApplication;
+  withEnv({ JWT_SECRET: undefined, REDIS_URL, REDIS_KEY_PREFIX: prefix });
+  beforeAll(async () => {
+    a = await createApp(adapter, { imports: [AppModule] });
+    b = await createApp(adapter, { imports: [AppModule] });
+  });
+  afterAll(async () => {
+    await Promise.all([a.close(), b.close()]);
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('act as one: a token from either verifies on both, and each JWKS lists both keys', async () => {
+    const signIn = async (app: INestApplication) =>
+      (
+        await request(app.getHttpServer())
+          .post('/auth/token')
+          .type('form')
+          .send('grant_type=password&username=alice&password=alice-password')
+          .expect(200)
+      ).body.access_token as string;
+    const fromA = await signIn(a);
+    const fromB = await signIn(b);
+    expect(decodeProtectedHeader(fromA).kid).not.toBe(decodeProtectedHeader(fromB).kid);
+    await request(b.getHttpServer()).get('/me').set('Authorization', `Bearer ${fromA}`).expect(200);
+    await request(a.getHttpServer()).get('/me').set('Authorization', `Bearer ${fromB}`).expect(200);
+    for (const app of [a, b]) {
+      const jwks = await request(app.getHttpServer()).get('/.well-known/jwks.json').expect(200);
+      expect(jwks.body.keys).toHaveLength(2);
+    }
   });
 });

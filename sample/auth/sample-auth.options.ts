@@ -1,13 +1,15 @@
-import type { AuthModuleOptions } from '../../lib/index.js';
+import { type AuthModuleOptions, RedisStore } from '../../lib/index.js';
 
 /**
  * The sample's nest-warden options (design.md, "The sample app"): the token endpoint with the public
- * client `demo-client`, HS256 with `JWT_SECRET` (32+ bytes) or a generated Ed25519 key per
- * instance, published at `/.well-known/jwks.json`.
+ * client `demo-client`; HS256 with `JWT_SECRET` (32+ bytes), else a generated Ed25519 key per
+ * instance, published at `/.well-known/jwks.json`; all state in Redis when `REDIS_URL` is set, so
+ * several instances act as one (each shares its public key through Redis, never its private key).
  */
 export function sampleAuthOptions(env: NodeJS.ProcessEnv): AuthModuleOptions {
   const port = env.PORT ?? '3000';
   return {
+    store: env.REDIS_URL ? new RedisStore({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX ?? 'nest-warden-sample:' }) : undefined,
     tokens: {
       issuer: env.ISSUER ?? `http://localhost:${port}`,
       clients: [{ id: 'demo-client' }],
