@@ -1,4 +1,4 @@
-import { type AuthModuleOptions, RedisStore } from '../../lib/index.js';
+import { type AuthModuleOptions, hashApiKey, RedisStore } from '../../lib/index.js';
 
 /**
  * The sample's nest-warden options (design.md, "The sample app"): the token endpoint with the public
@@ -9,6 +9,17 @@ import { type AuthModuleOptions, RedisStore } from '../../lib/index.js';
 export function sampleAuthOptions(env: NodeJS.ProcessEnv): AuthModuleOptions {
   const port = env.PORT ?? '3000';
   return {
+    realm: 'nest-warden-sample',
+    roles: { hierarchy: { admin: ['user'] } },
+    // GET /reports: machine clients send `X-API-Key: demo-api-key` (stored here only as its hash).
+    apiKeys: {
+      header: 'X-API-Key',
+      keys: [{ id: 'reporting-service', username: 'reporting-service', hash: hashApiKey('demo-api-key'), roles: ['reporter'] }],
+    },
+    // GET /basic/whoami: HTTP Basic against the demo users (argon2id, lockout included).
+    basic: {},
+    // POST /auth/session: cookie sessions. Plain http on localhost, so no Secure flag unless COOKIE_SECURE=true.
+    session: { secure: env.COOKIE_SECURE === 'true' },
     store: env.REDIS_URL ? new RedisStore({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX ?? 'nest-warden-sample:' }) : undefined,
     tokens: {
       issuer: env.ISSUER ?? `http://localhost:${port}`,
