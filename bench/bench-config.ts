@@ -4,3 +4,4 @@ export const BENCH_ISSUER = 'https://bench.local';
 export const BENCH_AUDIENCE = 'bench-api';
 export const BENCH_USER = 'bench-user';
 export const BENCH_PASSWORD = 'correct horse battery staple';
+export const BENCH_CLIENT = 'bench-client';

@@ -10,24 +10,8 @@ import { AuthGuard as PassportAuthGuard, PassportModule, PassportStrategy } from
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { readFileSync } from 'node:fs';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import {
-  Auth,
-  AuthError,
-  AuthModule,
-  type AuthModuleOptions,
-  AuthOptions,
-  AuthStore,
-  Clock,
-  JwtStrategy,
-  type MaybePromise,
-  PasswordHasher,
-  type Principal,
-  Public,
-  RedisStore,
-  type UserAccount,
-  UserDirectory,
-} from '../lib/index.js';
-import { BENCH_AUDIENCE, BENCH_ISSUER, BENCH_PASSWORD, BENCH_SECRET, BENCH_USER } from './bench-config.js';
+import { Auth, AuthModule, type AuthModuleOptions, PasswordHasher, Public, RedisStore, type UserAccount, UserDirectory } from '../lib/index.js';
+import { BENCH_AUDIENCE, BENCH_CLIENT, BENCH_ISSUER, BENCH_PASSWORD, BENCH_SECRET, BENCH_USER } from './bench-config.js';
 
 const PAYLOAD = { id: 1, name: 'item', tags: ['a', 'b'], ok: true };
 
@@ -56,31 +40,6 @@ class DocsJwtStrategy extends PassportStrategy(Strategy) {
   }
   validate(payload: { sub: string }) {
     return { userId: payload.sub };
-  }
-}
-
-/**
- * A per-request revocation check against the store, the way the token service's deny list asks
- * it: one `GET` of the token's `jti` on every request, cache hit or not, failing closed. (The deny
- * list itself lives with the token service; this stand-in makes the same store round trip.)
- */
-@Injectable()
-class RevocationCheckedJwtStrategy extends JwtStrategy {
-  override readonly name = 'jwt-revocable';
-
-  constructor(
-    options: AuthOptions,
-    clock: Clock,
-    private readonly store: AuthStore,
-  ) {
-    super(options, clock);
-  }
-
-  protected override afterVerification(principal: Principal): MaybePromise<Principal> {
-    return this.store.get(`deny:jti:${principal.tokenId}`).then((revoked) => {
-      if (revoked !== null) throw new AuthError('invalid_token', { description: 'The access token was revoked', strategy: this.name });
-      return principal;
-    });
   }
 }
 
@@ -130,20 +89,21 @@ function metadataFor(variant: string): ModuleMetadata {
         jwt: { algorithms: ['EdDSA'], publicKeys: [readFileSync(process.env.BENCH_EDDSA_PUBLIC_PEM!, 'utf8')], ...jwtCommon },
       });
     case 'warden-hs256-redis':
+      // The token service's own HS256 tokens: its deny list (revoked jti, revoked user) asked in
+      // Redis on every request, cached token or not.
       return {
         imports: [
           AuthModule.forRoot({
-            jwt: { algorithms: ['HS256'], secret: BENCH_SECRET, ...jwtCommon },
-            defaultStrategies: ['jwt-revocable'],
+            tokens: { ...jwtCommon, signing: { secret: BENCH_SECRET }, clients: [{ id: BENCH_CLIENT }] },
+            tokenEndpoints: false,
             store: new RedisStore({
               url: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
               keyPrefix: `bench:${randomBytes(6).toString('hex')}:`,
             }),
-            strategies: [RevocationCheckedJwtStrategy],
           }),
         ],
         controllers: [ItemController],
-        providers: [RevocationCheckedJwtStrategy],
+        providers: [BenchUsers, { provide: UserDirectory, useExisting: BenchUsers }],
       };
     case 'warden-login':
       return {

@@ -5,8 +5,9 @@
  * 1. Guard cost: servers run pinned to core 0 and the load generator (autocannon, its own
  *    process) to core 1; scenarios are interleaved and repeated; ratios are computed inside each
  *    repeat, then the median is reported, because absolute req/s drift between runs on a shared
- *    machine. The `warden-hs256-redis` variant (RedisStore, a revocation check on every request)
- *    runs when Redis answers at BENCH_REDIS_URL (default redis://127.0.0.1:6379).
+ *    machine. The `warden-hs256-redis` variant (the token service's own HS256 tokens with
+ *    RedisStore: its deny list is asked in Redis on every request) runs when Redis answers at
+ *    BENCH_REDIS_URL (default redis://127.0.0.1:6379).
  * 2. Logins: argon2id at the defaults, on every core: argon2's own limit, logins/s through a real
  *    HTTP Basic route, and an authenticated GET with and without a login flood, for the default
  *    hash concurrency and for one hash per core.
@@ -267,7 +268,7 @@ function targetTable(samples: Sample[], loginSamples: LoginSample[], redis: bool
   check('Express warm HS256 × no-auth', '≥ 0.95', ratio(samples, 'express', 'warden-hs256', 'warm', 'no-auth'), (v) => v >= 0.95);
   check('Express warm EdDSA × no-auth', '≥ 0.95', ratio(samples, 'express', 'warden-eddsa', 'warm', 'no-auth'), (v) => v >= 0.95);
   check(
-    'Fastify warm HS256 + RedisStore revocation check × no-auth',
+    'Fastify warm HS256 + RedisStore deny list × no-auth',
     '≥ 0.60',
     redis ? ratio(samples, 'fastify', REDIS_VARIANT, 'warm', 'no-auth') : undefined,
     (v) => v >= 0.6,

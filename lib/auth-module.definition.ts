@@ -5,6 +5,7 @@ import { recoveryControllers } from './account-recovery/recovery-endpoints.js';
 import { mfaControllers } from './mfa/mfa-endpoints.js';
 import { sessionControllers } from './sessions/session-endpoints.js';
 import { CUSTOM_STRATEGIES } from './strategies/custom-strategies.token.js';
+import { createTokenControllers } from './tokens/token.controllers.js';
 
 export const {
   ConfigurableModuleClass: ConfigurableAuthModule,
@@ -27,6 +28,7 @@ export const {
         ...sessionControllers(extras.sessionEndpoints),
         ...mfaControllers(extras.mfaEndpoints),
         ...recoveryControllers(extras.recoveryEndpoints),
+        ...createTokenControllers(extras.tokenEndpoints),
       ],
     };
   })

@@ -17,6 +17,7 @@ import type { SessionEndpoints } from './sessions/session-endpoints.js';
 import type { SessionOptions } from './sessions/session.options.js';
 import type { ErrorResponseOption } from './errors/error-response.js';
 import type { RequireHttpsOption, TrustProxyOption } from './network/request-policy.options.js';
+import type { TokenEndpointPaths, TokenOptions } from './tokens/tokens.options.js';
 
 /** Role hierarchy and role → permission grants. */
 export interface RoleOptions {
@@ -62,6 +63,8 @@ export interface AuthModuleOptions {
   readonly mfa?: MfaOptions;
   /** Password reset and email verification; needs `RecoveryDirectory` and `AccountMailer` providers. */
   readonly recovery?: RecoveryOptions;
+  /** nest-warden as a small authorization server: access and refresh tokens, signing keys, clients. */
+  readonly tokens?: TokenOptions;
   /** Where state lives. Default: a bounded in-process `MemoryStore`. */
   readonly store?: AuthStore;
   /**
@@ -103,4 +106,9 @@ export interface AuthModuleExtras {
   readonly mfaEndpoints?: boolean | Partial<MfaEndpoints>;
   /** Mount the password-reset and email-verification endpoints. Needs `recovery`. */
   readonly recoveryEndpoints?: boolean | Partial<RecoveryEndpoints>;
+  /**
+   * Mount the token endpoints (they need `tokens`): `true` for `POST /auth/token`,
+   * `POST /auth/revoke` and `GET /.well-known/jwks.json`, or other paths, `false` leaving one out.
+   */
+  readonly tokenEndpoints?: boolean | TokenEndpointPaths;
 }

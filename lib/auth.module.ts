@@ -29,6 +29,7 @@ import { TotpService } from './mfa/totp.service.js';
 import { UserRevocation } from './revocation/user-revocation.js';
 import { SessionCookies } from './sessions/session-cookies.js';
 import { SessionService } from './sessions/session.service.js';
+import { TOKEN_EXPORTS, TOKEN_PROVIDERS } from './tokens/token-providers.js';
 import { WsConnectionAuth } from './websockets/ws-connection-auth.js';
 
 /**
@@ -68,6 +69,7 @@ import { WsConnectionAuth } from './websockets/ws-connection-auth.js';
     RecoveryContext,
     PasswordReset,
     EmailVerification,
+    ...TOKEN_PROVIDERS,
   ],
   exports: [
     AuthOptions,
@@ -93,6 +95,7 @@ import { WsConnectionAuth } from './websockets/ws-connection-auth.js';
     RequestPolicy,
     RouteManifest,
     DenialExplainer,
+    ...TOKEN_EXPORTS,
   ],
 })
 export class AuthModule extends ConfigurableAuthModule {}

@@ -95,3 +95,26 @@ export type { RouteManifestEntry } from './manifest/route-manifest.entry.js';
 export { describeRoutes } from './manifest/describe-routes.js';
 export { DenialExplainer } from './diagnostics/denial-explainer.js';
 export { problemDetails, type Denial, type ErrorResponseFormatter, type ErrorResponseOption } from './errors/error-response.js';
+
+export { TokenService, type IssueTokensOptions, type RefreshOptions, type TokenSet } from './tokens/token.service.js';
+export { SigningKeys } from './tokens/signing-keys.js';
+export { AccessTokenDenyList } from './tokens/access-token-deny-list.js';
+export { hashClientSecret } from './tokens/client-secret.js';
+export { OAuthError, type OAuthErrorCode } from './tokens/oauth.error.js';
+export { PasswordGrantStep } from './tokens/password-grant-step.js';
+export { TokenRequestParameters } from './tokens/token-request.js';
+export type { TokenClient } from './tokens/token-settings.js';
+export type {
+  GeneratedSigningOptions,
+  PrivateKeySigningOptions,
+  SecretSigningOptions,
+  TokenClientOptions,
+  TokenEndpointPaths,
+  TokenGrantType,
+  TokenOptions,
+  TokenSigningAlgorithm,
+  TokenSigningOptions,
+} from './tokens/tokens.options.js';
+export { AuthEventListener } from './events/auth-event-listener.js';
+export { LoggingAuthEventListener } from './events/logging-auth-event.listener.js';
+export type * from './events/auth-event.js';

@@ -2,13 +2,25 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
+import { configureApp } from './configure-app.js';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(AppModule);
   app.enableShutdownHooks();
+  configureApp(app);
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port);
-  new Logger('sample').log(`nest-warden sample listening on http://localhost:${port} (GET /health)`);
+  const base = `http://localhost:${port}`;
+  new Logger('sample').log(
+    [
+      `nest-warden sample on ${base} (${process.env.REDIS_URL ? 'state in Redis' : 'memory store'}, ` +
+        `${process.env.JWT_SECRET ? 'HS256 with JWT_SECRET' : 'generated Ed25519 key'})`,
+      `  Swagger UI:  ${base}/docs  (Authorize: alice / alice-password)`,
+      `  Get a token: curl -s -d grant_type=password -d username=alice -d password=alice-password ${base}/auth/token`,
+      `  Call it:     curl -H "Authorization: Bearer <access_token>" ${base}/me`,
+      `  API key:     curl -H "X-API-Key: demo-api-key" ${base}/reports`,
+    ].join('\n'),
+  );
 }
 
 void bootstrap();

@@ -33,6 +33,7 @@ const { ADAPTERS, createApp } = await import('./helpers/create-app.js');
 const { signTestToken } = await import('./helpers/tokens.js');
 const { ALICE, CHEAP_ARGON2, InMemoryUsers } = await import('./helpers/users.js');
 const { SESSIONS_OPTIONS, sessionsTestModule } = await import('./fixtures/sessions-app.js');
+const { tokenTestModule } = await import('./fixtures/token-app.js');
 
 const basic = (text: string) => `Basic ${Buffer.from(text).toString('base64')}`;
 const BUSY = { statusCode: 503, message: 'Too many sign-ins in progress; try again shortly', error: 'Service Unavailable' };
@@ -59,10 +60,8 @@ describe.each(ADAPTERS)('bounded password hashing under a login flood (%s)', (ad
     await app.get(InMemoryUsers).add(ALICE);
     hasher = app.get(PasswordHasher) as Argon2PasswordHasher;
   });
-  afterAll(async () => {
-    openGate();
-    await app.close();
-  });
+  afterEach(() => openGate()); // a failed expectation must not leave requests waiting forever
+  afterAll(() => app.close());
 
   it('with one hash running and one queued, the next password check answers 503 + Retry-After at once, while a bearer route stays 200', async () => {
     closeGate();
@@ -118,10 +117,8 @@ describe.each(ADAPTERS)('bounded password hashing on the session login endpoint 
     await app.get(InMemoryUsers).add(ALICE);
     hasher = app.get(PasswordHasher) as Argon2PasswordHasher;
   });
-  afterAll(async () => {
-    openGate();
-    await app.close();
-  });
+  afterEach(() => openGate()); // a failed expectation must not leave requests waiting forever
+  afterAll(() => app.close());
 
   it('answers 503 + Retry-After and sets no session cookie while the hasher is full', async () => {
     closeGate();
@@ -134,6 +131,34 @@ describe.each(ADAPTERS)('bounded password hashing on the session login endpoint 
     openGate();
     expect((await running).status).toBe(200);
     await login().expect(200);
+  });
+});
+
+describe.each(ADAPTERS)('bounded password hashing on the token endpoint (%s)', (adapter) => {
+  let app: INestApplication;
+  let hasher: Argon2PasswordHasher;
+  const signIn = () =>
+    request(app.getHttpServer())
+      .post('/auth/token')
+      .type('form')
+      .send(new URLSearchParams({ grant_type: 'password', username: 'alice', password: 'alice-password' }).toString());
+
+  beforeAll(async () => {
+    app = await createApp(adapter, { imports: [tokenTestModule({ options: { passwords: { ...CHEAP_ARGON2, concurrency: 1, maxQueue: 0 } } })] });
+    hasher = app.get(PasswordHasher) as Argon2PasswordHasher;
+  });
+  afterEach(() => openGate());
+  afterAll(() => app.close());
+
+  it('answers the password grant with RFC 6749 temporarily_unavailable, 503 + Retry-After, while the hasher is full', async () => {
+    closeGate();
+    const running = signIn().then((res) => res);
+    for (let i = 0; i < 10_000 && hasher.load.active === 0; i++) await new Promise((resolve) => setImmediate(resolve));
+    const refused = await signIn().expect(503);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.body).toEqual({ error: 'temporarily_unavailable', error_description: 'The service is temporarily unavailable' });
+    openGate();
+    expect((await running).status).toBe(200);
   });
 });
 

@@ -11,7 +11,9 @@ import {
   type MaybePromise,
   OidcStrategy,
   type Principal,
+  UserRevocation,
 } from '../lib/index.js';
+import { tokenTestModule } from './fixtures/token-app.js';
 import { JWT_OPTIONS, jwtTestModule } from './fixtures/jwt-app.js';
 import { oidcTestModule } from './fixtures/oidc-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
@@ -19,6 +21,7 @@ import { FakeClock } from './helpers/fake-clock.js';
 import { JwksServer } from './helpers/jwks-server.js';
 import { API_RESOURCE, TestOpenIdProvider } from './helpers/oidc-provider.js';
 import { signTestToken, TEST_AUDIENCE, TEST_ISSUER, testKeyPair } from './helpers/tokens.js';
+import { ALICE } from './helpers/users.js';
 
 /**
  * A per-request revocation check as the token service's deny list does it (possibly async, e.g.
@@ -309,5 +312,52 @@ describe.each(ADAPTERS)('verified-token cache behind OpenID Connect (%s)', (adap
     await me(await op.clientCredentials({ scope: 'items:read' })).expect(200); // new kid: refetch
     await me(token).expect(401);
     expect(strategy.verifiedTokens!.has(token)).toBe(false);
+  });
+});
+
+describe.each(ADAPTERS)('verified-token cache with the token service and its deny list (%s)', (adapter) => {
+  describe.each(['secret', 'generated'] as const)('signing with a %s key', (signing) => {
+    let app: INestApplication;
+    const server = () => app.getHttpServer();
+    const post = (path: string, fields: Record<string, string>) => request(server()).post(path).type('form').send(new URLSearchParams(fields).toString());
+    const signIn = async () =>
+      (await post('/auth/token', { grant_type: 'password', username: ALICE.username, password: ALICE.password }).expect(200)).body as {
+        access_token: string;
+        refresh_token: string;
+      };
+    const me = (token: string) => request(server()).get('/me').set('Authorization', `Bearer ${token}`);
+
+    beforeAll(async () => {
+      const tokens = signing === 'secret' ? { signing: { secret: 'token-service-secret-of-at-least-32-bytes!!' } } : {};
+      app = await createApp(adapter, { imports: [tokenTestModule({ tokens })] });
+    });
+    afterAll(() => app.close());
+
+    it('caches our own tokens (no second signature check), and the deny list still refuses a revoked one', async () => {
+      const strategy = app.get(JwtStrategy);
+      const { access_token: token } = await signIn();
+      const other = (await signIn()).access_token;
+      await me(token).expect(200);
+      await me(token).expect(200);
+      expect(strategy.verifiedTokens!.has(token)).toBe(true);
+
+      await post('/auth/revoke', { token, token_type_hint: 'access_token' }).expect(200);
+      const res = await me(token).expect(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="test", error="invalid_token", error_description="The access token was revoked"');
+      expect(strategy.verifiedTokens!.has(token)).toBe(true); // still verified; refused by the check that runs on every request
+      await me(other).expect(200);
+    });
+
+    it('refuses cached tokens after a refresh token family is revoked, and after "sign out everywhere"', async () => {
+      const first = await signIn();
+      await me(first.access_token).expect(200);
+      await post('/auth/revoke', { token: first.refresh_token, token_type_hint: 'refresh_token' }).expect(200);
+      await me(first.access_token).expect(401);
+
+      const second = await signIn();
+      await me(second.access_token).expect(200);
+      await app.get(UserRevocation).revokeUser(ALICE.id, 'logout-everywhere');
+      await me(second.access_token).expect(401);
+    });
   });
 });

@@ -1,19 +1,36 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { AuthError } from '../errors/auth.error.js';
+import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { AuthOptions } from '../options/auth-options.js';
 import { AuthStore } from '../stores/auth-store.js';
 import { clientAddressKey } from './client-address.js';
+
+/** What a recorded failure started, for security events. */
+export interface LoginFailureOutcome {
+  /** Lockout of the account started by this failure, in ms (0: none). */
+  readonly accountLockedForMs: number;
+  /** Lockout of the client address started by this failure, in ms (0: none). */
+  readonly addressLockedForMs: number;
+}
 
 /**
  * Counts failed password checks per account and per client address and locks either for a
  * while: 429 with `Retry-After`, the right password included. Unknown usernames are counted like
  * known ones, so lockouts reveal nothing about which accounts exist.
+ *
+ * A burst of parallel guesses must not slip past the threshold while the first ones are still
+ * being hashed, so attempts are also counted the moment they arrive (`pending`, cleared by a
+ * success or a lockout): between two successes or lockouts an account gets at most twice
+ * `accountThreshold` checks (10 by default), however many requests arrive at once. The bound is above the threshold so that
+ * a client sending the right password on several requests at once (HTTP Basic) is not refused.
+ * The address counter counts failures only: successes cannot be taken back out of a counter, and
+ * many users behind one address who sign in successfully must never lock each other out.
  */
 @Injectable()
 export class LoginThrottle {
-  private readonly accountThreshold: number;
-  private readonly addressThreshold: number;
+  readonly accountThreshold: number;
+  readonly addressThreshold: number;
   private readonly lockoutMs: number;
   private readonly maxLockoutMs: number;
   private readonly windowMs: number;
@@ -24,12 +41,12 @@ export class LoginThrottle {
     options: AuthOptions,
   ) {
     const config = options.raw.lockout ?? {};
-    this.accountThreshold = config.accountThreshold ?? 5;
-    this.addressThreshold = config.addressThreshold ?? 100;
-    this.lockoutMs = config.lockoutMs ?? 60_000;
-    this.maxLockoutMs = config.maxLockoutMs ?? 15 * 60_000;
-    this.windowMs = config.windowMs ?? 15 * 60_000;
-    this.backoffResetMs = config.backoffResetMs ?? 24 * 60 * 60_000;
+    this.accountThreshold = positiveInteger(config.accountThreshold, 5, 'accountThreshold');
+    this.addressThreshold = positiveInteger(config.addressThreshold, 100, 'addressThreshold');
+    this.lockoutMs = positiveInteger(config.lockoutMs, 60_000, 'lockoutMs');
+    this.maxLockoutMs = Math.max(this.lockoutMs, positiveInteger(config.maxLockoutMs, 15 * 60_000, 'maxLockoutMs'));
+    this.windowMs = positiveInteger(config.windowMs, 15 * 60_000, 'windowMs');
+    this.backoffResetMs = positiveInteger(config.backoffResetMs, 24 * 60 * 60_000, 'backoffResetMs');
   }
 
   /** Throws `AuthError('locked')` while the account or the client address is locked. */
@@ -42,34 +59,79 @@ export class LoginThrottle {
     if (remaining > 0) throw new AuthError('locked', { retryAfterSeconds: remaining / 1000 });
   }
 
-  /** Records a failure; returns the lockout it started in ms (0 when none). */
+  /**
+   * Before a password is checked: refuses while locked, and refuses an attempt beyond the bound
+   * of checks in flight for the account without checking it.
+   */
+  async admit(username: string, clientAddress: string | undefined): Promise<void> {
+    await this.assertAllowed(username, clientAddress);
+    const pending = await this.store.increment(this.key('pending:acct', username), this.windowMs);
+    if (pending > this.accountThreshold * 2) {
+      const lock = await this.store.ttl(this.key('lock:acct', username));
+      throw new AuthError('locked', { retryAfterSeconds: (lock ?? (await this.nextLockoutMs(username))) / 1000 });
+    }
+  }
+
+  /**
+   * Takes back an attempt `admit` counted that was never checked (the hasher refused it with 503
+   * before hashing), so a flood the server turned away does not hold the account's logins. Under
+   * contention it gives up, leaving the count high: the safe side.
+   */
+  async release(username: string): Promise<void> {
+    const key = this.key('pending:acct', username);
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const [current, ttl] = await Promise.all([this.store.get(key), this.store.ttl(key)]);
+      const count = Number(current);
+      if (current === null || ttl === null || !(count > 0)) return;
+      if (await this.store.compareAndSwap(key, current, count > 1 ? String(count - 1) : null, ttl)) return;
+    }
+  }
+
+  /** Records a failed check; returns the lockout it started in ms (0 when none). */
   async recordFailure(username: string, clientAddress: string | undefined): Promise<number> {
+    const outcome = await this.recordFailureOutcome(username, clientAddress);
+    return Math.max(outcome.accountLockedForMs, outcome.addressLockedForMs);
+  }
+
+  /** Records a failed check; says which lockouts it started (for security events). */
+  async recordFailureOutcome(username: string, clientAddress: string | undefined): Promise<LoginFailureOutcome> {
     const addressKey = clientAddressKey(clientAddress);
     const [accountFailures, addressFailures] = await Promise.all([
       this.store.increment(this.key('fail:acct', username), this.windowMs),
       this.store.increment(this.key('fail:addr', addressKey), this.windowMs),
     ]);
-    let lockedFor = 0;
-    if (accountFailures >= this.accountThreshold) {
-      const level = await this.store.increment(this.key('level:acct', username), this.backoffResetMs);
-      lockedFor = Math.min(this.lockoutMs * 2 ** Math.min(level - 1, 30), this.maxLockoutMs);
-      await this.store.set(this.key('lock:acct', username), '1', lockedFor);
-      await this.store.delete(this.key('fail:acct', username));
-    }
+    let accountLockedForMs = 0;
+    let addressLockedForMs = 0;
+    if (accountFailures >= this.accountThreshold) accountLockedForMs = await this.lockAccount(username);
     if (addressFailures >= this.addressThreshold) {
-      await this.store.set(this.key('lock:addr', addressKey), '1', this.windowMs);
+      if (await this.store.setIfAbsent(this.key('lock:addr', addressKey), '1', this.windowMs)) addressLockedForMs = this.windowMs;
       await this.store.delete(this.key('fail:addr', addressKey));
-      lockedFor = Math.max(lockedFor, this.windowMs);
     }
-    return lockedFor;
+    return { accountLockedForMs, addressLockedForMs };
   }
 
   /** A successful login clears the account's failures and back-off. */
   async recordSuccess(username: string): Promise<void> {
     await Promise.all([
       this.store.delete(this.key('fail:acct', username)),
+      this.store.delete(this.key('pending:acct', username)),
       this.store.delete(this.key('level:acct', username)),
     ]);
+  }
+
+  /** Starts the account's next lockout (back-off doubles each time) unless one is running; returns its length. */
+  private async lockAccount(username: string): Promise<number> {
+    const lockedForMs = await this.nextLockoutMs(username);
+    const started = await this.store.setIfAbsent(this.key('lock:acct', username), '1', lockedForMs);
+    await Promise.all([this.store.delete(this.key('fail:acct', username)), this.store.delete(this.key('pending:acct', username))]);
+    if (!started) return 0;
+    await this.store.increment(this.key('level:acct', username), this.backoffResetMs);
+    return lockedForMs;
+  }
+
+  private async nextLockoutMs(username: string): Promise<number> {
+    const level = Number((await this.store.get(this.key('level:acct', username))) ?? '0') || 0;
+    return Math.min(this.lockoutMs * 2 ** Math.min(level, 30), this.maxLockoutMs);
   }
 
   /** Usernames are case-folded and hashed: bounded key length, no store-syntax injection. */
@@ -77,4 +139,15 @@ export class LoginThrottle {
     const normalized = subject.normalize('NFKC').toLowerCase();
     return `login:${kind}:${createHash('sha256').update(normalized).digest('base64url').slice(0, 32)}`;
   }
+}
+
+function positiveInteger(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw AuthConfigurationError.create(
+      `lockout.${name} must be a positive integer, got ${String(value)}.`,
+      'Use a whole number of attempts or milliseconds, or leave it out for the default.',
+    );
+  }
+  return value;
 }

@@ -39,6 +39,8 @@ export const DEFAULT_PROTECTED_NAMESPACES: readonly ProtectedNamespace[] = Objec
   Object.freeze({ prefix: 'mfa:lock:', share: 0.05, whenFull: 'evict-soonest' as const }),
   Object.freeze({ prefix: 'mfa:totp-used:', share: 0.05, whenFull: 'refuse' as const }),
   Object.freeze({ prefix: 'mfa:recovery-used:', share: 0.01, whenFull: 'refuse' as const }),
+  // Revoked access tokens, sign-ins and users: evicting one would accept a revoked token again.
+  Object.freeze({ prefix: 'tokens:deny:', share: 0.1, whenFull: 'refuse' as const }),
 ]);
 
 export interface MemoryStoreOptions {

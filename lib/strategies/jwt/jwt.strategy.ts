@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import { Clock } from '../../clock/clock.js';
 import { bearerChallenge } from '../../errors/bearer-challenge.js';
@@ -12,6 +12,7 @@ import { compileClaimMapping, type CompiledClaimMapping, readString, readStringL
 import { createKeySource, KeySourceUnavailableError } from './jwt-key-source.js';
 import { JWT_ALGORITHMS, type JwtStrategyOptions } from './jwt.options.js';
 import { keyStampsOf } from './key-stamps.js';
+import { hasOwnKeys, LocalTokenIssuer } from './local-token-issuer.js';
 import { createVerifiedTokenCache, deepFreeze, type VerifiedTokenCache, type VerifiedTokenCacheView } from './verified-token-cache.js';
 
 /** RFC 6750 §2.1 `b64token`; a JWS compact serialization is three base64url parts. */
@@ -32,6 +33,10 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
   private mapping!: CompiledClaimMapping;
   private maxTokenLength = 8192;
   private cache: VerifiedTokenCache | undefined;
+  /** `iss` of the tokens this app issues (`tokens`), whose deny list is asked on every request. */
+  private ownIssuer: string | undefined;
+  /** The app's own token service (`tokens`): its keys and its deny list of revoked tokens. */
+  @Optional() @Inject(LocalTokenIssuer) protected readonly localIssuer?: LocalTokenIssuer;
 
   constructor(
     protected readonly options: AuthOptions,
@@ -42,11 +47,12 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
   }
 
   override get enabled(): boolean {
-    return this.config !== undefined;
+    return this.config !== undefined || this.options.raw.tokens !== undefined;
   }
 
   onModuleInit(): void {
-    if (this.config) this.configure(this.config);
+    const config = this.config ?? this.localIssuer?.jwtOptions();
+    if (config) this.configure(config);
   }
 
   /** Validates options and imports keys once; subclasses (OIDC) call it with their own options. */
@@ -66,7 +72,9 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
         );
       }
     }
-    this.keys = createKeySource(config, this.name);
+    // Options without keys of their own verify the tokens this app issues, with its keys.
+    this.keys =
+      this.localIssuer?.jwtOptions() && !hasOwnKeys(config) ? this.localIssuer.keySource : createKeySource(config, this.name);
     this.mapping = compileClaimMapping(config.claims);
     this.maxTokenLength = config.maxTokenLength ?? 8192;
     const typ = config.typ === undefined ? 'at+jwt' : config.typ;
@@ -79,6 +87,8 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
       requiredClaims: [...new Set(['exp', 'sub', ...(config.requiredClaims ?? [])])],
     };
     this.cache = createVerifiedTokenCache(config, keyStampsOf(this.keys), this.name);
+    const ownIssuer = this.localIssuer?.jwtOptions()?.issuer;
+    this.ownIssuer = typeof ownIssuer === 'string' ? ownIssuer : undefined;
   }
 
   /** The verified-token cache (`cacheSize`), when on: its size and membership, never its tokens. */
@@ -108,14 +118,22 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
    */
   protected principalFor(token: string): MaybePromise<Principal> {
     const cached = this.cache?.get(token, this.clock.now());
-    if (cached) return this.afterVerification(cached);
-    return this.verifySignature(token).then((principal) => this.afterVerification(principal));
+    if (cached) return this.checkEveryRequest(cached);
+    return this.verifySignature(token).then((principal) => this.checkEveryRequest(principal));
+  }
+
+  /** The token service's deny list for the tokens it issued (a store lookup), then `afterVerification`. */
+  private checkEveryRequest(principal: Principal): MaybePromise<Principal> {
+    const claims = principal.claims as JWTPayload | undefined;
+    if (this.ownIssuer === undefined || claims?.iss !== this.ownIssuer) return this.afterVerification(principal);
+    return this.localIssuer!.assertNotRevoked(claims, this.name).then(() => this.afterVerification(principal));
   }
 
   /**
-   * Runs on every request for every verified token, from the cache or not: the place for checks
-   * whose answer changes while a token is valid, such as a deny list of revoked `jti`s. Return the
-   * principal (synchronously keeps the guard synchronous), or throw / reject with `AuthError`.
+   * Runs on every request for every verified token, from the cache or not, after the token
+   * service's own deny list: the place for checks of yours whose answer changes while a token is
+   * valid (a disabled account, your own revocation list). Return the principal (synchronously
+   * keeps the guard synchronous), or throw / reject with `AuthError`.
    */
   protected afterVerification(principal: Principal): MaybePromise<Principal> {
     return principal;

@@ -2,11 +2,14 @@ import type { JWK, JWTHeaderParameters, JWTVerifyGetKey } from 'jose';
 
 /**
  * Which key verified a token; ask `KeyStamps.isCurrent` whether it is still trusted. For a remote
- * set: the `kid` and the JWK(s) that kid selected, as text.
+ * set: the `kid` and the JWK(s) that kid selected, as text; for a key trusted until a known time:
+ * that time.
  */
 export interface KeyStamp {
   readonly kid: string | undefined;
   readonly fingerprint: string;
+  /** Milliseconds since the epoch after which the key verifies nothing. */
+  readonly until?: number;
 }
 
 /** A key that cannot leave the key set: the HMAC secret, keys given in the options. */
@@ -42,6 +45,12 @@ export class KeyStamps {
     return key;
   }
 
+  /** A key trusted until `untilMs` (e.g. another instance's published key, until its `exp`). */
+  until<K extends object>(key: K, untilMs: number): K {
+    this.stamps.set(key, { kid: undefined, fingerprint: 'until', until: untilMs });
+    return key;
+  }
+
   /** A key jose just took from the remote set for `header`; call it right after the lookup resolves. */
   fromRemote<K extends object>(key: K, header: JWTHeaderParameters): K {
     this.refresh();
@@ -61,8 +70,9 @@ export class KeyStamps {
    * remote set past its `cacheMaxAge` answers `false`: the token is then verified in full, which
    * makes jose refetch the set, instead of the cache trusting a set nobody refreshes any more.
    */
-  isCurrent(stamp: KeyStamp): boolean {
+  isCurrent(stamp: KeyStamp, nowMs: number): boolean {
     if (stamp === FIXED_KEY) return true;
+    if (stamp.until !== undefined) return nowMs < stamp.until;
     return this.remote !== undefined && this.remote.fresh && this.fingerprints.get(stamp.kid ?? '') === stamp.fingerprint;
   }
 

@@ -124,23 +124,23 @@ describe('KeyStamps', () => {
     stamps.watch(remote);
     const k1 = stamps.fromRemote({}, { alg: 'EdDSA', kid: 'k1' });
     const stamp = stamps.stampOf(k1)!;
-    expect(stamps.isCurrent(stamp)).toBe(true);
+    expect(stamps.isCurrent(stamp, T0)).toBe(true);
 
     remote.keys = [jwk('k1', 'AAAA'), jwk('k3', 'CCCC')]; // k2 went, k1 stayed
     stamps.refresh();
-    expect(stamps.isCurrent(stamp)).toBe(true);
+    expect(stamps.isCurrent(stamp, T0)).toBe(true);
 
     remote.fresh = false; // past cacheMaxAge: only a full verification (which refetches) may answer
-    expect(stamps.isCurrent(stamp)).toBe(false);
+    expect(stamps.isCurrent(stamp, T0)).toBe(false);
     remote.fresh = true;
 
     remote.keys = [jwk('k1', 'DDDD')]; // same kid, other key
     stamps.refresh();
-    expect(stamps.isCurrent(stamp)).toBe(false);
+    expect(stamps.isCurrent(stamp, T0)).toBe(false);
 
     remote.keys = [jwk('k3', 'CCCC')];
     stamps.refresh();
-    expect(stamps.isCurrent(stamp)).toBe(false);
+    expect(stamps.isCurrent(stamp, T0)).toBe(false);
   });
 
   it('a token without kid depends on the whole set', () => {
@@ -149,10 +149,21 @@ describe('KeyStamps', () => {
     const stamps = new KeyStamps();
     stamps.watch(remote);
     const stamp = stamps.stampOf(stamps.fromRemote({}, { alg: 'EdDSA' }))!;
-    expect(stamps.isCurrent(stamp)).toBe(true);
+    expect(stamps.isCurrent(stamp, T0)).toBe(true);
     remote.keys = [jwk('k1', 'AAAA'), jwk('k2', 'BBBB')];
     stamps.refresh();
-    expect(stamps.isCurrent(stamp)).toBe(false);
+    expect(stamps.isCurrent(stamp, T0)).toBe(false);
+  });
+
+  it('a key trusted until a time (another instance\'s published key) stops being current then', () => {
+    const stamps = new KeyStamps();
+    const stamp = stamps.stampOf(stamps.until({}, T0 + 60_000))!;
+    expect(stamps.isCurrent(stamp, T0 + 59_999)).toBe(true);
+    expect(stamps.isCurrent(stamp, T0 + 60_000)).toBe(false);
+    const cache = new VerifiedTokenCache(10, 5, stamps);
+    cache.set('t', { exp: EXP + 3600 }, principal('a'), stamp);
+    expect(cache.get('t', T0 + 59_000)?.id).toBe('a');
+    expect(cache.get('t', T0 + 60_000)).toBeUndefined();
   });
 
   it('knows only the keys it handed out', () => {

@@ -73,7 +73,7 @@ export class VerifiedTokenCache implements VerifiedTokenCacheView {
     if (entry === undefined) return undefined;
     const now = Math.floor(nowMs / 1000); // jose's epoch()
     const tolerance = this.toleranceSeconds;
-    if (entry.exp <= now - tolerance || (entry.nbf !== undefined && entry.nbf > now + tolerance) || !this.keys.isCurrent(entry.stamp)) {
+    if (entry.exp <= now - tolerance || (entry.nbf !== undefined && entry.nbf > now + tolerance) || !this.keys.isCurrent(entry.stamp, nowMs)) {
       this.remove(token, entry);
       return undefined;
     }

@@ -1,0 +1,32 @@
+import { type AuthModuleOptions, hashApiKey, RedisStore } from '../../lib/index.js';
+
+/**
+ * The sample's nest-warden options (design.md, "The sample app"): the token endpoint with the public
+ * client `demo-client`; HS256 with `JWT_SECRET` (32+ bytes), else a generated Ed25519 key per
+ * instance, published at `/.well-known/jwks.json`; all state in Redis when `REDIS_URL` is set, so
+ * several instances act as one (each shares its public key through Redis, never its private key).
+ */
+export function sampleAuthOptions(env: NodeJS.ProcessEnv): AuthModuleOptions {
+  const port = env.PORT ?? '3000';
+  return {
+    realm: 'nest-warden-sample',
+    roles: { hierarchy: { admin: ['user'] } },
+    // GET /reports: machine clients send `X-API-Key: demo-api-key` (stored here only as its hash).
+    apiKeys: {
+      header: 'X-API-Key',
+      keys: [{ id: 'reporting-service', username: 'reporting-service', hash: hashApiKey('demo-api-key'), roles: ['reporter'] }],
+    },
+    // GET /basic/whoami: HTTP Basic against the demo users (argon2id, lockout included).
+    basic: {},
+    // POST /auth/session: cookie sessions. Plain http on localhost, so no Secure flag unless COOKIE_SECURE=true.
+    session: { secure: env.COOKIE_SECURE === 'true' },
+    store: env.REDIS_URL ? new RedisStore({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX ?? 'nest-warden-sample:' }) : undefined,
+    tokens: {
+      issuer: env.ISSUER ?? `http://localhost:${port}`,
+      clients: [{ id: 'demo-client' }],
+      defaultClient: 'demo-client',
+      scopes: { 'items:read': 'Read items', 'items:write': 'Create items' },
+      signing: env.JWT_SECRET ? { secret: env.JWT_SECRET } : { alg: 'EdDSA' },
+    },
+  };
+}
