@@ -305,7 +305,7 @@ async function main(): Promise<void> {
   const samples = await guardCost(variants, files, publicPem);
 
   const defaultConcurrency = defaultHashConcurrency();
-  const concurrencies = [...new Set([defaultConcurrency, availableParallelism()])];
+  const concurrencies = [...new Set([defaultConcurrency, 1])];
   const loginSamples = await logins(concurrencies, files.hs256.warm);
   const loadAfter = loadavg();
 

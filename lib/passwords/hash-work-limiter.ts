@@ -14,12 +14,13 @@ export interface HashWorkLimits {
 }
 
 /**
- * The default number of argon2 computations at once: one per core, minus one core left to the
- * event loop (so a login flood cannot take the CPU every other route needs), and at most one less
- * than libuv's thread pool (argon2 runs there, and so do WebCrypto, `fs` and DNS). At least 1.
+ * The default number of argon2 computations at once: one per core, so logins reach argon2's own
+ * limit on the machine, and at most one less than libuv's thread pool (argon2 runs there, and so
+ * do WebCrypto, `fs` and DNS, which must never wait behind a queue of hashes). At least 1. The
+ * bounded queue, not a lower concurrency, is what keeps a flood from piling up work.
  */
 export function defaultHashConcurrency(cores = availableParallelism(), threadPool = Number(process.env.UV_THREADPOOL_SIZE) || 4): number {
-  return Math.max(1, Math.min(cores - 1, threadPool - 1));
+  return Math.max(1, Math.min(cores, threadPool - 1));
 }
 
 /** Reads `concurrency` / `maxQueue` from the `passwords` options, with defaults; bad values fail the boot. */

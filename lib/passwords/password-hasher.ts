@@ -26,8 +26,8 @@ export interface PasswordHasherOptions {
   /** Longest password accepted, in UTF-8 bytes; checked before any hashing. Default 1024. */
   readonly maxPasswordBytes?: number;
   /**
-   * Hashes computed at once. Default: the core count minus one (one core stays with the event
-   * loop), at most `UV_THREADPOOL_SIZE` − 1 (libuv's pool, 4 threads by default), at least 1.
+   * Hashes computed at once. Default: the core count, at most `UV_THREADPOOL_SIZE` − 1 (libuv's
+   * pool, 4 threads by default, which WebCrypto, `fs` and DNS share), at least 1.
    */
   readonly concurrency?: number;
   /**

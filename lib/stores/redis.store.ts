@@ -29,7 +29,7 @@ export interface RedisStoreOptions {
    * refused: a hash tag in the prefix would put every key on one Redis Cluster slot.
    */
   readonly keyPrefix?: string;
-  /** A command without an answer after this long fails with `StoreUnavailableError`. Default 1000 ms. */
+  /** A command without an answer after this long (plus at most a quarter of it) fails with `StoreUnavailableError`. Default 1000 ms. */
   readonly commandTimeoutMs?: number;
 }
 
@@ -77,6 +77,13 @@ function script(source: string): Script {
   return { source: trimmed, sha: createHash('sha1').update(trimmed).digest('hex') };
 }
 
+/** A command waiting for its answer. */
+interface Waiting {
+  readonly deadline: number;
+  readonly operation: string;
+  readonly reject: (error: StoreUnavailableError) => void;
+}
+
 /** An ioredis client this store created, so it also listens to its connection events. */
 interface OwnedClient extends RedisStoreClient {
   on(event: string, listener: (...args: never[]) => void): unknown;
@@ -104,6 +111,9 @@ export class RedisStore extends AuthStore implements OnApplicationShutdown {
   private readonly commandTimeoutMs: number;
   private readonly logger = new Logger('nest-warden');
   private closing: Promise<void> | undefined;
+  /** Commands without an answer yet, and the one timer that fails them after `commandTimeoutMs`. */
+  private readonly waiting = new Set<Waiting>();
+  private sweeper: NodeJS.Timeout | undefined;
   private outageReported = false;
   /** Redis has answered at least once (so a connection attempt now is a reconnection). */
   private answered = false;
@@ -200,19 +210,39 @@ export class RedisStore extends AuthStore implements OnApplicationShutdown {
     }
   }
 
-  private async withTimeout<T>(operation: string, promise: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new StoreUnavailableError(`RedisStore: ${operation} got no answer within ${this.commandTimeoutMs} ms`)),
-        this.commandTimeoutMs,
+  /**
+   * Fails a command that has no answer after `commandTimeoutMs` (plus at most a quarter of it).
+   * One timer sweeps every waiting command: a timer per command cost more than the command
+   * itself (every request asks the deny list).
+   */
+  private withTimeout<T>(operation: string, promise: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const waiting: Waiting = { deadline: performance.now() + this.commandTimeoutMs, operation, reject };
+      this.waiting.add(waiting);
+      this.sweeper ??= setInterval(() => this.sweep(), Math.max(10, Math.min(250, this.commandTimeoutMs / 4))).unref();
+      promise.then(
+        (reply) => {
+          this.waiting.delete(waiting);
+          resolve(reply);
+        },
+        (error: unknown) => {
+          this.waiting.delete(waiting);
+          reject(error);
+        },
       );
-      timer.unref();
     });
-    try {
-      return await Promise.race([promise, timeout]);
-    } finally {
-      clearTimeout(timer);
+  }
+
+  private sweep(): void {
+    const now = performance.now();
+    for (const waiting of this.waiting) {
+      if (waiting.deadline > now) continue;
+      this.waiting.delete(waiting);
+      waiting.reject(new StoreUnavailableError(`RedisStore: ${waiting.operation} got no answer within ${this.commandTimeoutMs} ms`));
+    }
+    if (this.waiting.size === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
     }
   }
 
@@ -237,6 +267,8 @@ export class RedisStore extends AuthStore implements OnApplicationShutdown {
       retryStrategy: (attempt: number) => Math.min(attempt * 100, 2000),
       // On close, a socket that already died would otherwise hold the process for 2 s.
       disconnectTimeout: 200,
+      // Commands issued in the same tick (every request asks the deny list) go out in one write.
+      enableAutoPipelining: true,
     });
     let lastError = 'connection closed';
     client.on('error', (error: Error) => (lastError = error.message));
