@@ -5,22 +5,10 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import request from 'supertest';
 import { AppModule } from '../sample/app.module.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
+import { withEnv } from './helpers/env.js';
 import { REDIS_URL } from './helpers/redis-server.js';
 
 /** The sample's token endpoint against design.md's contract ("The sample app": clients, demo accounts, keys, lockout). */
-/** Sets (or, with `undefined`, removes) environment variables for a suite and restores them after. */
-function withEnv(values: Record<string, string | undefined>): void {
-  const saved = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
-  const apply = (entries: Record<string, string | undefined>) => {
-    for (const [name, value] of Object.entries(entries)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-  beforeAll(() => apply(values));
-  afterAll(() => apply(saved));
-}
-
 describe.each(ADAPTERS)('sample app: token endpoint contract (%s)', (adapter) => {
   let app: INestApplication;
   // Embedded defaults: memory store, generated keys (even where CI exports REDIS_URL).
