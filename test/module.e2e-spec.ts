@@ -138,6 +138,7 @@ describe.each(ADAPTERS)('AuthModule wiring (%s)', (adapter) => {
     expect((await me(await signTestToken({ sub: 'u-1' })).expect(200)).body).toEqual({ displayName: 'Ada' });
     const gone = await me(await signTestToken({ sub: 'deleted' })).expect(401);
     expect(gone.body.message).toBe('Unknown user');
+    expect(gone.headers['www-authenticate']).toBe('Bearer realm="nest-warden"'); // a 401 always carries a challenge
   });
 
   describe('global: false (opt-in per route)', () => {

@@ -2,7 +2,7 @@
 import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { AuthGuard, AuthModule, CurrentUser, JwtStrategy, type Principal, Roles } from '../../lib/index.js';
+import { AuthGuard, AuthModule, CurrentUser, JwtStrategy, type Principal, Roles, Scopes } from '../../lib/index.js';
 import { actAs, expectForbidden, expectUnauthorized, FakeAuthStrategy, signTestToken } from '../../lib/testing/index.js';
 
 @Controller()
@@ -17,6 +17,12 @@ class AdminController {
   @Get('admin/ping')
   ping() {
     return { pong: true };
+  }
+
+  @Scopes('items:write')
+  @Get('items/export')
+  exportItems() {
+    return { exported: true };
   }
 }
 
@@ -56,6 +62,24 @@ describe('docs/testing.md', () => {
 
     auth.anonymous();
     expectUnauthorized(await request(app.getHttpServer()).get('/admin/stats'), { schemes: ['Bearer'], error: null });
+    // --- end
+  });
+
+  it('asserts 401 and 403 with their challenges', async () => {
+    const auth = new FakeAuthStrategy();
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).overrideProvider(JwtStrategy).useValue(auth).compile();
+    app = await moduleRef.createNestApplication().init();
+    const get = (path: string) => request(app.getHttpServer()).get(path);
+
+    // --- example: assertions
+    auth.anonymous(); // no credentials: 401, challenge without error
+    expectUnauthorized(await get('/admin/stats'), { schemes: ['Bearer'], error: null });
+
+    auth.rejectAll(); // bad credentials: 401 error="invalid_token"
+    expectUnauthorized(await get('/admin/stats'), { error: 'invalid_token' });
+
+    auth.actAs({ id: 'u4', scopes: ['items:read'] }); // 403 insufficient_scope listing the scopes
+    expectForbidden(await get('/items/export'), { scopes: ['items:write'] });
     // --- end
   });
 

@@ -96,18 +96,23 @@ export class AuthGuard implements CanActivate {
       const authorized = this.authorizer.authorize(principal, policy, request);
       if (isPromise(authorized)) {
         return authorized.then(
-          () => this.attach(context, request, principal),
+          () => this.attach(context, request, principal, policy),
           (error: unknown) => this.deny(context, policy, error),
         );
       }
-      return this.attach(context, request, principal);
+      return this.attach(context, request, principal, policy);
     } catch (error) {
       return this.deny(context, policy, error);
     }
   }
 
   /** Step 4: make the caller available to `@CurrentUser()`, through `resolveUser` when configured. */
-  protected attach(context: ExecutionContext, request: AuthRequest, principal: Principal): boolean | Promise<boolean> {
+  protected attach(
+    context: ExecutionContext,
+    request: AuthRequest,
+    principal: Principal,
+    policy: CompiledRoutePolicy,
+  ): boolean | Promise<boolean> {
     const resolveUser = this.options.raw.resolveUser;
     if (!resolveUser) {
       setPrincipal(request, principal, principal);
@@ -115,7 +120,7 @@ export class AuthGuard implements CanActivate {
     }
     const finish = (user: unknown): boolean => {
       if (user === null || user === undefined) {
-        return this.deny(context, undefined, new AuthError('invalid_credentials', { description: 'Unknown user' }));
+        return this.deny(context, policy, new AuthError('invalid_credentials', { description: 'Unknown user' }));
       }
       setPrincipal(request, principal, user);
       return true;
