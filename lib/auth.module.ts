@@ -6,6 +6,7 @@ import { RoleHierarchy } from './authorization/role-hierarchy.js';
 import { Clock, SystemClock } from './clock/clock.js';
 import { DenialExplainer } from './diagnostics/denial-explainer.js';
 import { AuthGuard } from './guards/auth.guard.js';
+import { HttpDenials } from './http/auth-error-response.js';
 import { ContextDenials } from './http/context-denial.js';
 import { ContextHandlers } from './http/context-handlers.js';
 import { LoginThrottle } from './login/login-throttle.js';
@@ -57,6 +58,7 @@ import { WsConnectionAuth } from './websockets/ws-connection-auth.js';
     AuthGuard,
     { provide: APP_GUARD, useExisting: AuthGuard },
     ContextDenials,
+    HttpDenials,
     ContextHandlers,
     WsConnectionAuth,
     ...BUILT_IN_STRATEGIES,
