@@ -4,7 +4,7 @@ import { AuthError } from '../errors/auth.error.js';
 import type { ErrorResponseOption } from '../errors/error-response.js';
 import { toHttpDenial } from '../errors/http-error.mapper.js';
 import { AuthOptions } from '../options/auth-options.js';
-import { StoreUnavailableError } from '../stores/auth-store.js';
+import { failClosed } from '../stores/fail-closed.js';
 
 /** Writes one header on the response being answered. */
 export type SetHeader = (name: string, value: string) => void;
@@ -40,13 +40,8 @@ export class HttpDenials {
   ) {}
 
   rethrow(error: unknown, response: unknown): never {
-    const authError =
-      error instanceof StoreUnavailableError
-        ? new AuthError('unavailable', { cause: error, retryAfterSeconds: 5 })
-        : AuthError.isAuthError(error)
-          ? error
-          : undefined;
-    if (!authError) throw error;
+    const authError = failClosed(error);
+    if (!AuthError.isAuthError(authError)) throw authError;
     if (authError.code === 'unavailable') {
       this.logger.error(`Refused a request: ${authError.message}`, (authError.cause as Error | undefined)?.stack);
     }
