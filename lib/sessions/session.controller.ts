@@ -61,7 +61,7 @@ export function createSessionController(paths: SessionEndpoints): Type {
       const username = requireString(body, 'username', 256);
       const password = requireString(body, 'password', 4096);
       try {
-        const account = await this.passwords.verify({ username, password, clientAddress: request.ip });
+        const account = await this.passwords.verify({ username, password, clientAddress: request.ip, channel: 'session' });
         const session = await this.sessions.create(account, { amr: ['pwd'], replaces: this.cookies.read(request) });
         this.cookies.set(response, session.id);
         return { csrfToken: session.csrfToken };

@@ -61,7 +61,7 @@ export class BasicStrategy extends AuthStrategy implements OnApplicationBootstra
   private async login(username: string, password: string, clientAddress: string | undefined): Promise<Principal> {
     let account: UserAccount;
     try {
-      account = await this.logins.verify({ username, password, clientAddress });
+      account = await this.logins.verify({ username, password, clientAddress, channel: 'basic' });
     } catch (error) {
       const failure = failClosed(error, { description: 'Login is temporarily unavailable', strategy: this.name });
       if (failure instanceof AuthError && failure.code === 'invalid_credentials') throw this.invalid(failure);
