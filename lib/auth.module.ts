@@ -3,6 +3,7 @@ import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { ConfigurableAuthModule } from './auth-module.definition.js';
 import { Authorizer } from './authorization/authorizer.js';
 import { RoleHierarchy } from './authorization/role-hierarchy.js';
+import { UnknownRoles } from './authorization/unknown-roles.js';
 import { Clock, SystemClock } from './clock/clock.js';
 import { DenialExplainer } from './diagnostics/denial-explainer.js';
 import { AuthGuard } from './guards/auth.guard.js';
@@ -55,6 +56,7 @@ import { WsConnectionAuth } from './websockets/ws-connection-auth.js';
     RouteManifest,
     DenialExplainer,
     Authorizer,
+    UnknownRoles,
     AuthGuard,
     { provide: APP_GUARD, useExisting: AuthGuard },
     ContextDenials,
