@@ -3,9 +3,11 @@ import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { ConfigurableAuthModule } from './auth-module.definition.js';
 import { Authorizer } from './authorization/authorizer.js';
 import { RoleHierarchy } from './authorization/role-hierarchy.js';
+import { UnknownRoles } from './authorization/unknown-roles.js';
 import { Clock, SystemClock } from './clock/clock.js';
 import { DenialExplainer } from './diagnostics/denial-explainer.js';
 import { AuthGuard } from './guards/auth.guard.js';
+import { HttpDenials } from './http/auth-error-response.js';
 import { ContextDenials } from './http/context-denial.js';
 import { ContextHandlers } from './http/context-handlers.js';
 import { LoginThrottle } from './login/login-throttle.js';
@@ -54,9 +56,11 @@ import { WsConnectionAuth } from './websockets/ws-connection-auth.js';
     RouteManifest,
     DenialExplainer,
     Authorizer,
+    UnknownRoles,
     AuthGuard,
     { provide: APP_GUARD, useExisting: AuthGuard },
     ContextDenials,
+    HttpDenials,
     ContextHandlers,
     WsConnectionAuth,
     ...BUILT_IN_STRATEGIES,

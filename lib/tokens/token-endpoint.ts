@@ -1,9 +1,11 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { AuthError } from '../errors/auth.error.js';
 import { formatChallenge } from '../errors/challenge.js';
+import { retryAfterFor, retryAfterSeconds, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../errors/retry-after.js';
 import { PasswordLogin } from '../login/password-login.js';
 import { AuthOptions } from '../options/auth-options.js';
 import { StoreUnavailableError } from '../stores/auth-store.js';
+import { failClosed } from '../stores/fail-closed.js';
 import { KeySourceUnavailableError } from '../strategies/jwt/jwt-key-source.js';
 import { OAuthError } from './oauth.error.js';
 import { PasswordGrant } from './password.grant.js';
@@ -27,7 +29,6 @@ const NO_STORE: readonly (readonly [string, string])[] = [
   ['Cache-Control', 'no-store'],
   ['Pragma', 'no-cache'],
 ];
-const UNAVAILABLE_RETRY_SECONDS = 5;
 
 /**
  * The token (RFC 6749), revocation (RFC 7009) and JWKS (RFC 7517) endpoints, independent of the
@@ -111,7 +112,7 @@ export class TokenEndpoint {
       this.logger.error('JWKS unavailable: the store cannot be reached', error.stack);
       return {
         status: HttpStatus.SERVICE_UNAVAILABLE,
-        headers: [['Retry-After', String(UNAVAILABLE_RETRY_SECONDS)]],
+        headers: [['Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS)]],
         body: { statusCode: 503, message: 'Signing keys are temporarily unavailable', error: 'Service Unavailable' },
       };
     }
@@ -130,11 +131,12 @@ export class TokenEndpoint {
     } else if (oauth.tooManyAttempts) {
       status = HttpStatus.TOO_MANY_REQUESTS;
     }
-    if (oauth.retryAfterSeconds !== undefined) headers.push(['Retry-After', String(Math.max(1, Math.ceil(oauth.retryAfterSeconds)))]);
+    if (oauth.retryAfterSeconds !== undefined) headers.push(['Retry-After', String(retryAfterSeconds(oauth.retryAfterSeconds))]);
     return { status, headers, body: { error: oauth.code, error_description: oauth.description } };
   }
 
-  private toOAuthError(error: unknown): OAuthError {
+  private toOAuthError(thrown: unknown): OAuthError {
+    const error = failClosed(thrown, { description: 'the store cannot be reached' }); // → `unavailable`, below (logged, not sent)
     if (error instanceof OAuthError) return error;
     if (error instanceof AuthError) {
       switch (error.code) {
@@ -148,16 +150,16 @@ export class TokenEndpoint {
         case 'unavailable':
           this.logger.error(`Token endpoint unavailable: ${error.message}`, (error.cause as Error | undefined)?.stack);
           return new OAuthError('temporarily_unavailable', 'The service is temporarily unavailable', {
-            retryAfterSeconds: error.retryAfterSeconds ?? UNAVAILABLE_RETRY_SECONDS,
+            retryAfterSeconds: retryAfterFor(error),
           });
         default:
           return new OAuthError('invalid_grant', error.description ?? 'The grant was refused');
       }
     }
-    if (error instanceof StoreUnavailableError || error instanceof KeySourceUnavailableError) {
+    if (error instanceof KeySourceUnavailableError) {
       this.logger.error(`Token endpoint unavailable: ${error.message}`, error.stack);
       return new OAuthError('temporarily_unavailable', 'The service is temporarily unavailable', {
-        retryAfterSeconds: UNAVAILABLE_RETRY_SECONDS,
+        retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
       });
     }
     throw error;

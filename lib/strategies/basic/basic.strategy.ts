@@ -6,8 +6,7 @@ import { type AuthRequest, parseAuthorizationHeader } from '../../http/auth-requ
 import { PasswordLogin } from '../../login/password-login.js';
 import { AuthOptions } from '../../options/auth-options.js';
 import type { Principal } from '../../principal/principal.js';
-import { StoreUnavailableError } from '../../stores/auth-store.js';
-import { STORE_UNAVAILABLE_RETRY_AFTER_SECONDS } from '../../stores/fail-closed.js';
+import { failClosed } from '../../stores/fail-closed.js';
 import type { UserAccount } from '../../users/user-directory.js';
 import { AuthStrategy, type SecuritySchemeDescription } from '../auth-strategy.js';
 import { decodeBasicCredentials } from './basic-credentials.js';
@@ -62,18 +61,11 @@ export class BasicStrategy extends AuthStrategy implements OnApplicationBootstra
   private async login(username: string, password: string, clientAddress: string | undefined): Promise<Principal> {
     let account: UserAccount;
     try {
-      account = await this.logins.verify({ username, password, clientAddress });
+      account = await this.logins.verify({ username, password, clientAddress, channel: 'basic' });
     } catch (error) {
-      if (error instanceof StoreUnavailableError) {
-        throw new AuthError('unavailable', {
-          description: 'Login is temporarily unavailable',
-          cause: error,
-          strategy: this.name,
-          retryAfterSeconds: STORE_UNAVAILABLE_RETRY_AFTER_SECONDS,
-        });
-      }
-      if (error instanceof AuthError && error.code === 'invalid_credentials') throw this.invalid(error);
-      throw error; // `locked` (429 + Retry-After) and anything unexpected
+      const failure = failClosed(error, { description: 'Login is temporarily unavailable', strategy: this.name });
+      if (failure instanceof AuthError && failure.code === 'invalid_credentials') throw this.invalid(failure);
+      throw failure; // `unavailable` (503), `locked` (429), both with Retry-After, and anything unexpected
     }
     return this.toPrincipal(account);
   }
