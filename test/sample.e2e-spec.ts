@@ -3,6 +3,7 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import request from 'supertest';
 import { ADAPTERS } from './helpers/create-app.js';
 import { withEnv } from './helpers/env.js';
+import { parseWwwAuthenticate } from '../lib/testing/index.js';
 import { bootSample, SAMPLE_ALICE, SAMPLE_BOB, signIn, tokenRequest } from './helpers/sample.js';
 import { sessionFrom, setCookies, type TestSession } from './helpers/sessions.js';
 
@@ -77,6 +78,28 @@ describe.each(ADAPTERS)('sample app contract (%s)', (adapter) => {
         .set('Cookie', session.cookie)
         .expect(401);
       expect(res.headers['www-authenticate']).toMatch(/^Bearer .*error="invalid_token"/);
+    });
+  });
+
+  describe('every 401 carries a challenge (RFC 9110 §15.5.2)', () => {
+    const server = () => app.getHttpServer();
+
+    it('GET /me without credentials: Bearer first (no error attribute), then the session cookie', async () => {
+      const res = await request(server()).get('/me').expect(401);
+      expect(parseWwwAuthenticate(res.headers['www-authenticate'])).toEqual([
+        { scheme: 'Bearer', params: { realm: 'nest-warden-sample' } },
+        { scheme: 'Cookie', params: { realm: 'nest-warden-sample', 'cookie-name': 'nw_session' } },
+      ]);
+    });
+
+    it('POST /auth/session/logout without a session cookie', async () => {
+      const res = await request(server()).post('/auth/session/logout').expect(401);
+      expect(res.headers['www-authenticate']).toBe('Cookie realm="nest-warden-sample", cookie-name="nw_session"');
+    });
+
+    it('POST /auth/session with a wrong password', async () => {
+      const res = await request(server()).post('/auth/session').send({ username: 'alice', password: 'wrong' }).expect(401);
+      expect(res.headers['www-authenticate']).toBe('Cookie realm="nest-warden-sample", cookie-name="nw_session"');
     });
   });
 

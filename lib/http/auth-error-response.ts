@@ -6,6 +6,8 @@ import { toHttpDenial } from '../errors/http-error.mapper.js';
 import { AuthOptions } from '../options/auth-options.js';
 import { failClosed } from '../stores/fail-closed.js';
 
+const UNAUTHORIZED_CODES: ReadonlySet<string> = new Set(['credentials_missing', 'invalid_token', 'invalid_credentials']);
+
 /** Writes one header on the response being answered. */
 export type SetHeader = (name: string, value: string) => void;
 
@@ -39,18 +41,29 @@ export class HttpDenials {
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
-  rethrow(error: unknown, response: unknown): never {
+  /** `challenges` are sent with 401 answers only (RFC 9110 §15.5.2: every 401 carries one). */
+  rethrow(error: unknown, response: unknown, challenges: readonly string[] = []): never {
     const authError = failClosed(error);
     if (!AuthError.isAuthError(authError)) throw authError;
     if (authError.code === 'unavailable') {
       this.logger.error(`Refused a request: ${authError.message}`, (authError.cause as Error | undefined)?.stack);
     }
-    return this.deny(authError, response);
+    return this.deny(authError, response, challenges);
   }
 
   /** Denies with `error` (e.g. a cross-site login attempt). */
-  deny(error: AuthError, response: unknown): never {
+  deny(error: AuthError, response: unknown, challenges: readonly string[] = []): never {
     const adapter = this.adapterHost.httpAdapter;
-    throwHttpDenial(error, this.options.errorResponse, (name, value) => adapter.setHeader(response, name, value));
+    const unauthorized = UNAUTHORIZED_CODES.has(error.code);
+    throwHttpDenial(
+      error,
+      this.options.errorResponse,
+      (name, value) => adapter.setHeader(response, name, value),
+      unauthorized ? challenges : [],
+    );
+  }
+
+  get realm(): string {
+    return this.options.realm;
   }
 }

@@ -24,6 +24,7 @@ import { wrongCodeIsBadRequest } from '../mfa/wrong-code.js';
 import type { Principal } from '../principal/principal.js';
 import { UserRevocation } from '../revocation/user-revocation.js';
 import { isCrossOrigin } from './cross-origin.js';
+import { sessionChallenge } from './session-challenge.js';
 import { SessionCookies } from './session-cookies.js';
 import type { SessionEndpoints } from './session-endpoints.js';
 import { SessionService } from './session.service.js';
@@ -42,6 +43,11 @@ export function createSessionController(paths: SessionEndpoints): Type {
       private readonly revocation: UserRevocation,
       private readonly denials: HttpDenials,
     ) {}
+
+    /** For 401s: the session cookie's challenge. */
+    private challenges(): string[] {
+      return [sessionChallenge(this.denials.realm, this.sessions.settings.cookieName)];
+    }
 
     onModuleInit(): void {
       if (!this.sessions.enabled) {
@@ -66,7 +72,7 @@ export function createSessionController(paths: SessionEndpoints): Type {
         this.cookies.set(response, session.id);
         return { csrfToken: session.csrfToken };
       } catch (error) {
-        this.denials.rethrow(error, response);
+        this.denials.rethrow(error, response, this.challenges());
       }
     }
 
@@ -83,7 +89,7 @@ export function createSessionController(paths: SessionEndpoints): Type {
           expiresAt: new Date(info.expiresAt).toISOString(),
         };
       } catch (error) {
-        this.denials.rethrow(error, response);
+        this.denials.rethrow(error, response, this.challenges());
       }
     }
 
@@ -92,7 +98,7 @@ export function createSessionController(paths: SessionEndpoints): Type {
         await this.sessions.destroy(this.principal(request).sessionId!);
         this.cookies.clear(response);
       } catch (error) {
-        this.denials.rethrow(error, response);
+        this.denials.rethrow(error, response, this.challenges());
       }
     }
 
@@ -101,7 +107,7 @@ export function createSessionController(paths: SessionEndpoints): Type {
         await this.revocation.revokeUser(this.principal(request).id, 'logout-everywhere');
         this.cookies.clear(response);
       } catch (error) {
-        this.denials.rethrow(error, response);
+        this.denials.rethrow(error, response, this.challenges());
       }
     }
 
