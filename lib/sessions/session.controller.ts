@@ -28,6 +28,7 @@ import { sessionChallenge } from './session-challenge.js';
 import { SessionCookies } from './session-cookies.js';
 import type { SessionEndpoints } from './session-endpoints.js';
 import { SessionService } from './session.service.js';
+import { RequestPolicy } from '../network/request-policy.js';
 
 type JsonRequest = AuthRequest & { readonly body?: unknown };
 
@@ -42,6 +43,7 @@ export function createSessionController(paths: SessionEndpoints): Type {
       private readonly totp: TotpService,
       private readonly revocation: UserRevocation,
       private readonly denials: HttpDenials,
+      private readonly requestPolicy: RequestPolicy,
     ) {}
 
     /** For 401s: the session cookie's challenge. */
@@ -67,7 +69,7 @@ export function createSessionController(paths: SessionEndpoints): Type {
       const username = requireString(body, 'username', 256);
       const password = requireString(body, 'password', 4096);
       try {
-        const account = await this.passwords.verify({ username, password, clientAddress: request.ip, channel: 'session' });
+        const account = await this.passwords.verify({ username, password, clientAddress: this.requestPolicy.clientAddress(request), channel: 'session' });
         const session = await this.sessions.create(account, { amr: ['pwd'], replaces: this.cookies.read(request) });
         this.cookies.set(response, session.id);
         return { csrfToken: session.csrfToken };

@@ -16,6 +16,7 @@ import type { TokenGrant } from './token-grant.js';
 import { type FormRequest, TokenRequestParameters } from './token-request.js';
 import { TokenSettings } from './token-settings.js';
 import { TokenService } from './token.service.js';
+import { RequestPolicy } from '../network/request-policy.js';
 
 /** An HTTP answer, written by the controller through the adapter (so it is the same on Express and Fastify). */
 export interface EndpointAnswer {
@@ -50,6 +51,7 @@ export class TokenEndpoint {
     private readonly login: PasswordLogin,
     passwordGrant: PasswordGrant,
     refreshTokenGrant: RefreshTokenGrant,
+    private readonly requestPolicy: RequestPolicy,
   ) {
     this.grants = new Map<string, TokenGrant>([
       [passwordGrant.grantType, passwordGrant],
@@ -93,7 +95,7 @@ export class TokenEndpoint {
       const client = this.clients.authenticate(request, parameters);
       const token = parameters.require('token');
       // token_type_hint is only a hint (RFC 7009 §2.1): both token types are recognized by their form.
-      await this.tokens.revoke(token, client, request.ip);
+      await this.tokens.revoke(token, client, this.requestPolicy.clientAddress(request));
       return { status: HttpStatus.OK, headers: NO_STORE };
     } catch (error) {
       return this.failure(error);

@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { AuthError } from '../../errors/auth.error.js';
 import { formatChallenge } from '../../errors/challenge.js';
 import { AuthConfigurationError } from '../../errors/configuration.error.js';
@@ -11,6 +11,7 @@ import type { UserAccount } from '../../users/user-directory.js';
 import { AuthStrategy, type SecuritySchemeDescription } from '../auth-strategy.js';
 import { decodeBasicCredentials } from './basic-credentials.js';
 import type { BasicStrategyOptions } from './basic.options.js';
+import { RequestPolicy } from '../../network/request-policy.js';
 
 /**
  * HTTP Basic (RFC 7617), named `basic`. Every check goes through `PasswordLogin`, so lockout with
@@ -24,6 +25,9 @@ export class BasicStrategy extends AuthStrategy implements OnApplicationBootstra
 
   private readonly config: BasicStrategyOptions | undefined;
   private readonly maxCredentialsLength: number;
+
+  /** The client address per `trustProxy`, for per-address lockout; a property so subclass constructors stay as they are. */
+  @Inject(RequestPolicy) protected readonly requestPolicy!: RequestPolicy;
 
   constructor(
     options: AuthOptions,
@@ -55,7 +59,7 @@ export class BasicStrategy extends AuthStrategy implements OnApplicationBootstra
     if (!authorization || authorization.scheme !== 'basic') return null;
     const decoded = decodeBasicCredentials(authorization.credentials, this.maxCredentialsLength);
     if (!decoded.ok) throw this.invalid();
-    return this.login(decoded.username, decoded.password, request.ip);
+    return this.login(decoded.username, decoded.password, this.requestPolicy.clientAddress(request));
   }
 
   private async login(username: string, password: string, clientAddress: string | undefined): Promise<Principal> {
