@@ -27,6 +27,7 @@ import { OneTimeTokens } from './account-recovery/one-time-tokens.js';
 import { PasswordReset } from './account-recovery/password-reset.service.js';
 import { RecoveryContext } from './account-recovery/recovery-context.js';
 import { SecondFactorThrottle } from './mfa/second-factor-throttle.js';
+import { TotpPasswordGrantStep } from './mfa/totp-password-grant-step.js';
 import { TotpService } from './mfa/totp.service.js';
 import { UserRevocation } from './revocation/user-revocation.js';
 import { SessionCookies } from './sessions/session-cookies.js';
@@ -69,6 +70,7 @@ import { WsConnectionAuth } from './websockets/ws-connection-auth.js';
     SessionCookies,
     SecondFactorThrottle,
     TotpService,
+    TotpPasswordGrantStep,
     OneTimeTokens,
     RecoveryContext,
     PasswordReset,

@@ -3,6 +3,8 @@ import { ModuleRef } from '@nestjs/core';
 import { PasswordLogin } from '../login/password-login.js';
 import { OAuthError } from './oauth.error.js';
 import { PasswordGrantStep } from './password-grant-step.js';
+import { TotpPasswordGrantStep } from '../mfa/totp-password-grant-step.js';
+import { TotpService } from '../mfa/totp.service.js';
 import { parseScope } from './scopes.js';
 import { TokenGrant, type TokenGrantContext } from './token-grant.js';
 import { TokenSettings } from './token-settings.js';
@@ -29,6 +31,8 @@ export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap 
     private readonly settings: TokenSettings,
     private readonly moduleRef: ModuleRef,
     private readonly requestPolicy: RequestPolicy,
+    private readonly totpStep: TotpPasswordGrantStep,
+    private readonly totp: TotpService,
   ) {
     super();
   }
@@ -37,7 +41,8 @@ export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap 
     try {
       this.step = this.moduleRef.get(PasswordGrantStep, { strict: false });
     } catch {
-      this.step = undefined;
+      // No step of the app's own: with TOTP configured, enrolled users must send a code here too.
+      this.step = this.totp.enabled ? this.totpStep : undefined;
     }
   }
 
