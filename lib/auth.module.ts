@@ -3,9 +3,11 @@ import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { ConfigurableAuthModule } from './auth-module.definition.js';
 import { Authorizer } from './authorization/authorizer.js';
 import { RoleHierarchy } from './authorization/role-hierarchy.js';
+import { UnknownRoles } from './authorization/unknown-roles.js';
 import { Clock, SystemClock } from './clock/clock.js';
 import { DenialExplainer } from './diagnostics/denial-explainer.js';
 import { AuthGuard } from './guards/auth.guard.js';
+import { HttpDenials } from './http/auth-error-response.js';
 import { ContextDenials } from './http/context-denial.js';
 import { ContextHandlers } from './http/context-handlers.js';
 import { LoginThrottle } from './login/login-throttle.js';
@@ -25,6 +27,7 @@ import { OneTimeTokens } from './account-recovery/one-time-tokens.js';
 import { PasswordReset } from './account-recovery/password-reset.service.js';
 import { RecoveryContext } from './account-recovery/recovery-context.js';
 import { SecondFactorThrottle } from './mfa/second-factor-throttle.js';
+import { TotpPasswordGrantStep } from './mfa/totp-password-grant-step.js';
 import { TotpService } from './mfa/totp.service.js';
 import { UserRevocation } from './revocation/user-revocation.js';
 import { SessionCookies } from './sessions/session-cookies.js';
@@ -54,9 +57,11 @@ import { WsConnectionAuth } from './websockets/ws-connection-auth.js';
     RouteManifest,
     DenialExplainer,
     Authorizer,
+    UnknownRoles,
     AuthGuard,
     { provide: APP_GUARD, useExisting: AuthGuard },
     ContextDenials,
+    HttpDenials,
     ContextHandlers,
     WsConnectionAuth,
     ...BUILT_IN_STRATEGIES,
@@ -65,6 +70,7 @@ import { WsConnectionAuth } from './websockets/ws-connection-auth.js';
     SessionCookies,
     SecondFactorThrottle,
     TotpService,
+    TotpPasswordGrantStep,
     OneTimeTokens,
     RecoveryContext,
     PasswordReset,

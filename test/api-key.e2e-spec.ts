@@ -137,6 +137,7 @@ describe.each(ADAPTERS)('API keys (%s)', (adapter) => {
       try {
         const res = await http().get('/partner/orders').query({ api_key: PARTNER_KEY }).expect(503);
         expect(res.body).toEqual({ statusCode: 503, message: 'API keys cannot be checked right now', error: 'Service Unavailable' });
+        expect(res.headers['retry-after']).toBe('5'); // the one policy for a 503 that names no delay
         const log = logs.messages('error').join('\n');
         expect(log).toContain('Denied ApiKeyTestController.partner: API keys cannot be checked right now');
         expect(log).toContain('ECONNREFUSED');

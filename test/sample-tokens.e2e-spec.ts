@@ -1,26 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import request from 'supertest';
 import { AppModule } from '../sample/app.module.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
-import { REDIS_URL } from './helpers/redis-server.js';
+import { withEnv } from './helpers/env.js';
 
-/** The sample's token endpoint against design.md's contract ("The sample app": clients, demo accounts, keys, lockout). */
-/** Sets (or, with `undefined`, removes) environment variables for a suite and restores them after. */
-function withEnv(values: Record<string, string | undefined>): void {
-  const saved = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
-  const apply = (entries: Record<string, string | undefined>) => {
-    for (const [name, value] of Object.entries(entries)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-  beforeAll(() => apply(values));
-  afterAll(() => apply(saved));
-}
-
+/** The sample's token endpoint against design.md's contract ("The sample app": clients, demo accounts, keys, lockout). Two instances on one Redis: sample-instances.e2e-spec.ts. */
 describe.each(ADAPTERS)('sample app: token endpoint contract (%s)', (adapter) => {
   let app: INestApplication;
   // Embedded defaults: memory store, generated keys (even where CI exports REDIS_URL).
@@ -39,25 +24,36 @@ describe.each(ADAPTERS)('sample app: token endpoint contract (%s)', (adapter) =>
     for (const auth of [undefined, 'Basic Og==']) {
       const res = await token('grant_type=password&username=alice&password=alice-password', auth).expect(200);
       expect(res.headers['cache-control']).toBe('no-store');
-      expect(res.body).toEqual(expect.objectContaining({ token_type: 'Bearer', scope: 'items:read items:write' }));
+      expect(res.body).toEqual(
+        expect.objectContaining({ token_type: 'Bearer', scope: 'items:read items:write' }),
+      );
       expect(decodeJwt(res.body.access_token).client_id).toBe('demo-client');
-      const me = await request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${res.body.access_token}`).expect(200);
+      const me = await request(app.getHttpServer())
+        .get('/me')
+        .set('Authorization', `Bearer ${res.body.access_token}`)
+        .expect(200);
       expect(me.body).toEqual({ id: 'alice', username: 'alice', roles: ['admin'] });
     }
-    const named = await token('grant_type=password&username=alice&password=alice-password&client_id=demo-client').expect(200);
+    const named = await token(
+      'grant_type=password&username=alice&password=alice-password&client_id=demo-client',
+    ).expect(200);
     expect(decodeJwt(named.body.access_token).client_id).toBe('demo-client');
   });
 
   it('gives bob items:read only, and refuses more (invalid_scope)', async () => {
     const res = await token('grant_type=password&username=bob&password=bob-password').expect(200);
     expect(res.body.scope).toBe('items:read');
-    const more = await token('grant_type=password&username=bob&password=bob-password&scope=items:read%20items:write');
+    const more = await token(
+      'grant_type=password&username=bob&password=bob-password&scope=items:read%20items:write',
+    );
     expect(more.status).toBe(400);
     expect(more.body).toEqual({ error: 'invalid_scope', error_description: expect.any(String) });
   });
 
   it('refuses an unknown client_id with invalid_client', async () => {
-    const res = await token('grant_type=password&username=alice&password=alice-password&client_id=someone-else');
+    const res = await token(
+      'grant_type=password&username=alice&password=alice-password&client_id=someone-else',
+    );
     expect(res.status).toBe(401);
     expect(res.body.error).toBe('invalid_client');
   });
@@ -67,7 +63,9 @@ describe.each(ADAPTERS)('sample app: token endpoint contract (%s)', (adapter) =>
     const header = decodeProtectedHeader(res.body.access_token);
     expect(header.alg).toBe('EdDSA');
     const jwks = await request(app.getHttpServer()).get('/.well-known/jwks.json').expect(200);
-    expect(jwks.body.keys).toEqual([expect.objectContaining({ kty: 'OKP', crv: 'Ed25519', kid: header.kid })]);
+    expect(jwks.body.keys).toEqual([
+      expect.objectContaining({ kty: 'OKP', crv: 'Ed25519', kid: header.kid }),
+    ]);
   });
 
   it('locks an account after at most 10 failures (429 + Retry-After, the right password too), others unaffected', async () => {
@@ -100,45 +98,10 @@ describe.each(ADAPTERS)('sample app with JWT_SECRET (%s)', (adapter) => {
       .send('grant_type=password&username=alice&password=alice-password')
       .expect(200);
     expect(decodeProtectedHeader(res.body.access_token).alg).toBe('HS256');
-    await request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${res.body.access_token}`).expect(200);
+    await request(app.getHttpServer())
+      .get('/me')
+      .set('Authorization', `Bearer ${res.body.access_token}`)
+      .expect(200);
     await request(app.getHttpServer()).get('/.well-known/jwks.json').expect(404);
-  });
-});
-
-describe.each(ADAPTERS)('sample app: two instances with REDIS_URL and generated keys (%s)', (adapter) => {
-  const prefix = `test:sample:${randomBytes(6).toString('hex')}:`;
-  let a: INestApplication;
-  let b: INestApplication;
-  withEnv({ JWT_SECRET: undefined, REDIS_URL, REDIS_KEY_PREFIX: prefix });
-  beforeAll(async () => {
-    a = await createApp(adapter, { imports: [AppModule] });
-    b = await createApp(adapter, { imports: [AppModule] });
-  });
-  afterAll(async () => {
-    await Promise.all([a.close(), b.close()]);
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
-  });
-
-  it('act as one: a token from either verifies on both, and each JWKS lists both keys', async () => {
-    const signIn = async (app: INestApplication) =>
-      (
-        await request(app.getHttpServer())
-          .post('/auth/token')
-          .type('form')
-          .send('grant_type=password&username=alice&password=alice-password')
-          .expect(200)
-      ).body.access_token as string;
-    const fromA = await signIn(a);
-    const fromB = await signIn(b);
-    expect(decodeProtectedHeader(fromA).kid).not.toBe(decodeProtectedHeader(fromB).kid);
-    await request(b.getHttpServer()).get('/me').set('Authorization', `Bearer ${fromA}`).expect(200);
-    await request(a.getHttpServer()).get('/me').set('Authorization', `Bearer ${fromB}`).expect(200);
-    for (const app of [a, b]) {
-      const jwks = await request(app.getHttpServer()).get('/.well-known/jwks.json').expect(200);
-      expect(jwks.body.keys).toHaveLength(2);
-    }
   });
 });

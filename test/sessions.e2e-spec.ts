@@ -439,8 +439,10 @@ describe.each(ADAPTERS)('session cookie options (%s)', (adapter) => {
       const me = await request(app.getHttpServer()).get('/me').set('Cookie', session.cookie);
       expect(me.status).toBe(503);
       expect(me.body.message).toBe('Sessions are temporarily unavailable');
+      expect(me.headers['retry-after']).toBe('5');
       const login = await request(app.getHttpServer()).post('/auth/session').send({ username: 'alice', password: 'alice-password' });
       expect(login.status).toBe(503);
+      expect(login.headers['retry-after']).toBe('5');
       expect(setCookies(login)).toEqual([]);
       store.down = false;
       await request(app.getHttpServer()).get('/me').set('Cookie', session.cookie).expect(200);

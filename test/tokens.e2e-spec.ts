@@ -512,8 +512,12 @@ describe.each(ADAPTERS)('token endpoint (%s)', (adapter) => {
         const token = await signIn(ALICE);
         expectError(token, 503, 'temporarily_unavailable');
         expect(token.headers['retry-after']).toBe('5');
-        expectError(await refresh(body.refresh_token), 503, 'temporarily_unavailable');
-        expectError(await post('/auth/revoke', { token: body.access_token }), 503, 'temporarily_unavailable');
+        const refreshed = await refresh(body.refresh_token);
+        expectError(refreshed, 503, 'temporarily_unavailable');
+        expect(refreshed.headers['retry-after']).toBe('5');
+        const revoked = await post('/auth/revoke', { token: body.access_token });
+        expectError(revoked, 503, 'temporarily_unavailable');
+        expect(revoked.headers['retry-after']).toBe('5');
         const guarded = await me(body.access_token);
         expect(guarded.status).toBe(503);
         expect(guarded.headers['retry-after']).toBe('5');

@@ -1,10 +1,9 @@
 import { BadRequestException, Controller, HttpCode, type OnModuleInit, Post, Req, Res, type Type } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
 import { Auth } from '../decorators/auth.decorator.js';
 import { Public } from '../decorators/public.decorator.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import type { AuthRequest } from '../http/auth-request.js';
-import { throwAsHttp } from '../http/auth-error-response.js';
+import { HttpDenials } from '../http/auth-error-response.js';
 import { defineRoute } from '../http/define-route.js';
 import { readJsonObject, requireString } from '../http/json-body.js';
 import { getPrincipal } from '../http/request-state.js';
@@ -26,7 +25,7 @@ export function createRecoveryController(paths: RecoveryEndpoints): Type {
       private readonly context: RecoveryContext,
       private readonly reset: PasswordReset,
       private readonly verification: EmailVerification,
-      private readonly adapterHost: HttpAdapterHost,
+      private readonly denials: HttpDenials,
     ) {}
 
     onModuleInit(): void {
@@ -46,7 +45,7 @@ export function createRecoveryController(paths: RecoveryEndpoints): Type {
         await this.reset.request(email);
         return { message: RESET_REQUESTED };
       } catch (error) {
-        throwAsHttp(error, this.adapterHost, response);
+        this.denials.rethrow(error, response);
       }
     }
 
@@ -57,7 +56,7 @@ export function createRecoveryController(paths: RecoveryEndpoints): Type {
       try {
         await this.reset.complete(token, password);
       } catch (error) {
-        throwAsHttp(error, this.adapterHost, response);
+        this.denials.rethrow(error, response);
       }
     }
 
@@ -66,7 +65,7 @@ export function createRecoveryController(paths: RecoveryEndpoints): Type {
         await this.verification.send(getPrincipal(request)!.id);
         return { message: VERIFICATION_REQUESTED };
       } catch (error) {
-        throwAsHttp(error, this.adapterHost, response);
+        this.denials.rethrow(error, response);
       }
     }
 
@@ -75,7 +74,7 @@ export function createRecoveryController(paths: RecoveryEndpoints): Type {
       try {
         await this.verification.confirm(token);
       } catch (error) {
-        throwAsHttp(error, this.adapterHost, response);
+        this.denials.rethrow(error, response);
       }
     }
   }

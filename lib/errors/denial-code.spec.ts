@@ -14,7 +14,9 @@ describe('describeDenial', () => {
     ['rate_limited', 429, 'TOO_MANY_REQUESTS', 'Too many requests; try again later'],
     ['unavailable', 503, 'SERVICE_UNAVAILABLE', 'Authentication is temporarily unavailable'],
   ])('maps %s to %i %s with the HTTP message', (code, statusCode, denialCode, message) => {
-    expect(describeDenial(new AuthError(code))).toEqual({ statusCode, code: denialCode, message });
+    // A 503 always tells when to retry (the one Retry-After policy); other codes only with a delay.
+    const retry = code === 'unavailable' ? { retryAfter: 5 } : {};
+    expect(describeDenial(new AuthError(code))).toEqual({ statusCode, code: denialCode, message, ...retry });
   });
 
   it('uses the safe description, never the cause', () => {

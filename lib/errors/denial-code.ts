@@ -1,5 +1,6 @@
 import type { AuthError } from './auth.error.js';
 import { toHttpDenial } from './http-error.mapper.js';
+import { retryAfterFor } from './retry-after.js';
 
 /**
  * The transport-neutral shape of a denial, shared by GraphQL errors and WebSocket exceptions so
@@ -43,7 +44,7 @@ export function describeDenial(error: AuthError): ContextDenial {
     message: exception.message,
   };
   if (error.code === 'insufficient_scope' && error.scopes?.length) denial.scopes = [...error.scopes];
-  if (error.retryAfterSeconds !== undefined)
-    denial.retryAfter = Math.max(1, Math.ceil(error.retryAfterSeconds));
+  const retryAfter = retryAfterFor(error);
+  if (retryAfter !== undefined) denial.retryAfter = retryAfter;
   return denial;
 }

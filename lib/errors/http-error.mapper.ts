@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import type { AuthError, AuthErrorCode } from './auth.error.js';
 import { type ErrorResponseOption, PROBLEM_JSON, problemDetails } from './error-response.js';
+import { retryAfterFor } from './retry-after.js';
 
 /** An HTTP answer for an `AuthError`: Nest's exception (body) plus the headers RFCs require. */
 export interface HttpDenial {
@@ -55,7 +56,7 @@ export function toHttpDenial(
   const message = error.description ?? MESSAGES[error.code];
   const headers: [string, string | readonly string[]][] = [];
   if (challenges.length) headers.push(['WWW-Authenticate', challenges.length === 1 ? challenges[0] : challenges]);
-  const retryAfter = error.retryAfterSeconds === undefined ? undefined : Math.max(1, Math.ceil(error.retryAfterSeconds));
+  const retryAfter = retryAfterFor(error);
   if (retryAfter !== undefined) headers.push(['Retry-After', String(retryAfter)]);
   let body: object | undefined;
   if (format !== 'nest') {

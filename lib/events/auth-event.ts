@@ -14,7 +14,7 @@ export type AuthEvent =
 interface BaseEvent {
   /** Milliseconds since the epoch, from the module's `Clock`. */
   readonly at: number;
-  /** The client's address as the HTTP adapter reports it (`request.ip`). */
+  /** The client's address: the peer, or the client a proxy listed in `trustProxy` forwarded. */
   readonly clientAddress?: string;
 }
 

@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { Authorizer } from '../authorization/authorizer.js';
 import { DenialExplainer } from '../diagnostics/denial-explainer.js';
 import { AuthError } from '../errors/auth.error.js';
-import { toHttpDenial } from '../errors/http-error.mapper.js';
+import { type SetHeader, throwHttpDenial } from '../http/auth-error-response.js';
 import { ContextDenials } from '../http/context-denial.js';
 import type { AuthRequest } from '../http/auth-request.js';
 import { requestFromContext } from '../http/context-request.js';
@@ -139,13 +139,13 @@ export class AuthGuard implements CanActivate {
     this.explainer?.explain(context, policy, error);
     const contextual = this.contextDenials?.exceptionFor(context, error);
     if (contextual) throw contextual;
-    const denial = toHttpDenial(error, this.challengesFor(policy, error), this.options.errorResponse);
+    let setHeader: SetHeader | undefined;
     if (context.getType() === 'http') {
       const response = context.switchToHttp().getResponse<unknown>();
       const adapter = this.adapterHost.httpAdapter;
-      for (const [name, value] of denial.headers) adapter.setHeader(response, name, value as string);
+      setHeader = (name, value) => adapter.setHeader(response, name, value);
     }
-    throw denial.exception;
+    throwHttpDenial(error, this.options.errorResponse, setHeader, this.challengesFor(policy, error));
   }
 
   /** RFC 6750 §3 / RFC 9110 §11.6.1: one challenge per strategy the route accepts. */

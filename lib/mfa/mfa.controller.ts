@@ -1,9 +1,8 @@
 import { ConflictException, Controller, Delete, Header, HttpCode, type OnModuleInit, Post, Req, Res, type Type } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
 import { Auth } from '../decorators/auth.decorator.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import type { AuthRequest } from '../http/auth-request.js';
-import { throwAsHttp } from '../http/auth-error-response.js';
+import { HttpDenials } from '../http/auth-error-response.js';
 import { defineRoute } from '../http/define-route.js';
 import { readJsonObject, requireString } from '../http/json-body.js';
 import { getPrincipal } from '../http/request-state.js';
@@ -20,7 +19,7 @@ export function createMfaController(paths: MfaEndpoints): Type {
   class MfaController implements OnModuleInit {
     constructor(
       private readonly totp: TotpService,
-      private readonly adapterHost: HttpAdapterHost,
+      private readonly denials: HttpDenials,
     ) {}
 
     onModuleInit(): void {
@@ -39,7 +38,7 @@ export function createMfaController(paths: MfaEndpoints): Type {
         return { secret: started.secret, uri: started.uri, expiresAt: new Date(started.expiresAt).toISOString() };
       } catch (error) {
         if (error instanceof TotpAlreadyEnabledError) throw new ConflictException(error.message);
-        throwAsHttp(error, this.adapterHost, response);
+        this.denials.rethrow(error, response);
       }
     }
 
@@ -49,7 +48,7 @@ export function createMfaController(paths: MfaEndpoints): Type {
         return await this.totp.confirmEnrollment(this.principal(request).id, code);
       } catch (error) {
         if (error instanceof TotpAlreadyEnabledError) throw new ConflictException(error.message);
-        throwAsHttp(wrongCodeIsBadRequest(error), this.adapterHost, response);
+        this.denials.rethrow(wrongCodeIsBadRequest(error), response);
       }
     }
 
@@ -57,7 +56,7 @@ export function createMfaController(paths: MfaEndpoints): Type {
       try {
         await this.totp.disable(this.principal(request).id);
       } catch (error) {
-        throwAsHttp(error, this.adapterHost, response);
+        this.denials.rethrow(error, response);
       }
     }
 
@@ -65,7 +64,7 @@ export function createMfaController(paths: MfaEndpoints): Type {
       try {
         return await this.totp.regenerateRecoveryCodes(this.principal(request).id);
       } catch (error) {
-        throwAsHttp(error, this.adapterHost, response);
+        this.denials.rethrow(error, response);
       }
     }
 

@@ -11,6 +11,7 @@ import type { AuthDocumentOptions } from './auth-document.options.js';
 import { applyOperationAuth, describeOperation, type StrategyFacts } from './operation-security.js';
 import { RouteMarkers } from './route-markers.js';
 import { describeSecuritySchemes } from './security-schemes.js';
+import { documentTokenEndpoint, tokenEndpointOperation } from './token-endpoint-operations.js';
 
 const OPERATION_KEYS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace', 'query'] as const;
 
@@ -24,7 +25,8 @@ interface Route {
  * `SwaggerModule.createDocument` with nest-warden's security written in: a security scheme per
  * configured strategy (plus the OAuth2 password flow when `oauth2` is given), and on every
  * operation the requirement, 401/403 responses and `x-required-*` extensions of the policy the
- * guard enforces on that route. Works before and after `app.init()`.
+ * guard enforces on that route; the mounted token endpoints (`tokenEndpoints`) with their
+ * form-encoded bodies and RFC 6749 answers. Works before and after `app.init()`.
  *
  * @example
  * const config = new DocumentBuilder().setTitle('Notes').build();
@@ -65,6 +67,8 @@ export function createAuthDocument(
   for (const operation of operations(document)) {
     const route = markers.take(operation);
     if (!route) continue;
+    const tokenEndpoint = tokenEndpointOperation(route.handler);
+    if (tokenEndpoint) documentTokenEndpoint(operation, tokenEndpoint);
     const auth = describeOperation(route.policy, facts);
     if (auth) applyOperationAuth(operation, auth);
     // A document-wide requirement would otherwise claim that public routes need credentials.

@@ -1,23 +1,20 @@
 import {
   Controller,
-  ForbiddenException,
   Get,
   Header,
   HttpCode,
-  NotFoundException,
   type OnModuleInit,
   Post,
   Req,
   Res,
   type Type,
 } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
 import { Auth } from '../decorators/auth.decorator.js';
 import { Public } from '../decorators/public.decorator.js';
 import { AuthError } from '../errors/auth.error.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import type { AuthRequest } from '../http/auth-request.js';
-import { throwAsHttp } from '../http/auth-error-response.js';
+import { HttpDenials } from '../http/auth-error-response.js';
 import { defineRoute } from '../http/define-route.js';
 import { readJsonObject, requireString } from '../http/json-body.js';
 import { getPrincipal } from '../http/request-state.js';
@@ -27,9 +24,11 @@ import { wrongCodeIsBadRequest } from '../mfa/wrong-code.js';
 import type { Principal } from '../principal/principal.js';
 import { UserRevocation } from '../revocation/user-revocation.js';
 import { isCrossOrigin } from './cross-origin.js';
+import { sessionChallenge } from './session-challenge.js';
 import { SessionCookies } from './session-cookies.js';
 import type { SessionEndpoints } from './session-endpoints.js';
 import { SessionService } from './session.service.js';
+import { RequestPolicy } from '../network/request-policy.js';
 
 type JsonRequest = AuthRequest & { readonly body?: unknown };
 
@@ -43,8 +42,14 @@ export function createSessionController(paths: SessionEndpoints): Type {
       private readonly passwords: PasswordLogin,
       private readonly totp: TotpService,
       private readonly revocation: UserRevocation,
-      private readonly adapterHost: HttpAdapterHost,
+      private readonly denials: HttpDenials,
+      private readonly requestPolicy: RequestPolicy,
     ) {}
+
+    /** For 401s: the session cookie's challenge. */
+    private challenges(): string[] {
+      return [sessionChallenge(this.denials.realm, this.sessions.settings.cookieName)];
+    }
 
     onModuleInit(): void {
       if (!this.sessions.enabled) {
@@ -58,18 +63,18 @@ export function createSessionController(paths: SessionEndpoints): Type {
     /** Password login → new session (never the one the request came with) → `{ csrfToken }`. */
     async login(@Req() request: JsonRequest, @Res({ passthrough: true }) response: unknown): Promise<{ csrfToken: string }> {
       if (isCrossOrigin(request, this.sessions.settings.trustedOrigins)) {
-        throw new ForbiddenException('Cross-site request refused'); // login CSRF
+        this.denials.deny(new AuthError('forbidden', { description: 'Cross-site request refused' }), response); // login CSRF
       }
       const body = readJsonObject(request);
       const username = requireString(body, 'username', 256);
       const password = requireString(body, 'password', 4096);
       try {
-        const account = await this.passwords.verify({ username, password, clientAddress: request.ip });
+        const account = await this.passwords.verify({ username, password, clientAddress: this.requestPolicy.clientAddress(request), channel: 'session' });
         const session = await this.sessions.create(account, { amr: ['pwd'], replaces: this.cookies.read(request) });
         this.cookies.set(response, session.id);
         return { csrfToken: session.csrfToken };
       } catch (error) {
-        throwAsHttp(error, this.adapterHost, response);
+        this.denials.rethrow(error, response, this.challenges());
       }
     }
 
@@ -86,7 +91,7 @@ export function createSessionController(paths: SessionEndpoints): Type {
           expiresAt: new Date(info.expiresAt).toISOString(),
         };
       } catch (error) {
-        throwAsHttp(error, this.adapterHost, response);
+        this.denials.rethrow(error, response, this.challenges());
       }
     }
 
@@ -95,7 +100,7 @@ export function createSessionController(paths: SessionEndpoints): Type {
         await this.sessions.destroy(this.principal(request).sessionId!);
         this.cookies.clear(response);
       } catch (error) {
-        throwAsHttp(error, this.adapterHost, response);
+        this.denials.rethrow(error, response, this.challenges());
       }
     }
 
@@ -104,13 +109,15 @@ export function createSessionController(paths: SessionEndpoints): Type {
         await this.revocation.revokeUser(this.principal(request).id, 'logout-everywhere');
         this.cookies.clear(response);
       } catch (error) {
-        throwAsHttp(error, this.adapterHost, response);
+        this.denials.rethrow(error, response, this.challenges());
       }
     }
 
     /** Step-up: a TOTP or recovery code → a new session whose `amr` includes `otp`. */
     async mfa(@Req() request: JsonRequest, @Res({ passthrough: true }) response: unknown): Promise<{ csrfToken: string }> {
-      if (!this.totp.enabled) throw new NotFoundException('Two-factor authentication is not enabled');
+      if (!this.totp.enabled) {
+        this.denials.deny(new AuthError('not_found', { description: 'Two-factor authentication is not enabled' }), response);
+      }
       const body = readJsonObject(request);
       const code = body.code === undefined ? undefined : requireString(body, 'code', 16);
       const recoveryCode = body.recoveryCode === undefined ? undefined : requireString(body, 'recoveryCode', 64);
@@ -121,7 +128,7 @@ export function createSessionController(paths: SessionEndpoints): Type {
         this.cookies.set(response, session.id);
         return { csrfToken: session.csrfToken };
       } catch (error) {
-        throwAsHttp(wrongCodeIsBadRequest(error), this.adapterHost, response);
+        this.denials.rethrow(wrongCodeIsBadRequest(error), response);
       }
     }
 

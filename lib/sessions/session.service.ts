@@ -3,11 +3,13 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Clock } from '../clock/clock.js';
 import { AuthError } from '../errors/auth.error.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
+import { UNAVAILABLE_RETRY_AFTER_SECONDS } from '../errors/retry-after.js';
 import { type AuthRequest, readHeader } from '../http/auth-request.js';
 import { AuthOptions } from '../options/auth-options.js';
 import type { Principal } from '../principal/principal.js';
 import { UserRevocation } from '../revocation/user-revocation.js';
-import { AuthStore, StoreUnavailableError } from '../stores/auth-store.js';
+import { AuthStore } from '../stores/auth-store.js';
+import { failClosed } from '../stores/fail-closed.js';
 import { isCrossOrigin, isSafeMethod } from './cross-origin.js';
 import { parseSessionRecord, type SessionRecord } from './session-record.js';
 import { resolveSessionSettings, type SessionSettings } from './session-settings.js';
@@ -254,7 +256,10 @@ export class SessionService implements OnModuleInit {
         return current;
       }
     }
-    throw new AuthError('unavailable', { description: 'Sessions are temporarily unavailable', retryAfterSeconds: 1 });
+    throw new AuthError('unavailable', {
+      description: 'Sessions are temporarily unavailable',
+      retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
+    });
   }
 
   private sentCsrfToken(request: AuthRequest, settings: SessionSettings): string | undefined {
@@ -295,15 +300,7 @@ export class SessionService implements OnModuleInit {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof StoreUnavailableError) {
-        throw new AuthError('unavailable', {
-          description: 'Sessions are temporarily unavailable',
-          cause: error,
-          strategy: STRATEGY,
-          retryAfterSeconds: 5,
-        });
-      }
-      throw error;
+      throw failClosed(error, { description: 'Sessions are temporarily unavailable', strategy: STRATEGY });
     }
   }
 }

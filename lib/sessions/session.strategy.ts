@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type AuthRequest, readCookie } from '../http/auth-request.js';
 import type { Principal } from '../principal/principal.js';
 import { AuthStrategy, type SecuritySchemeDescription } from '../strategies/auth-strategy.js';
+import { sessionChallenge } from './session-challenge.js';
 import { SessionService } from './session.service.js';
 
 /**
@@ -26,6 +27,11 @@ export class SessionStrategy extends AuthStrategy {
     const id = readCookie(request, this.sessions.settings.cookieName);
     if (id === undefined) return null;
     return this.sessions.authenticate(id, request);
+  }
+
+  /** Listed after scheme-based strategies' challenges on routes that accept several. */
+  override challenge(realm: string): string {
+    return sessionChallenge(realm, this.sessions.settings.cookieName);
   }
 
   override securityScheme(): SecuritySchemeDescription {

@@ -10,7 +10,7 @@ import {
 } from '@nestjs/throttler';
 import { AuthError } from '../errors/auth.error.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
-import { toHttpDenial } from '../errors/http-error.mapper.js';
+import { throwHttpDenial } from '../http/auth-error-response.js';
 import type { AuthRequest } from '../http/auth-request.js';
 import { getPrincipal } from '../http/request-state.js';
 import { AuthGuard } from '../guards/auth.guard.js';
@@ -82,9 +82,7 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard implements OnApplica
     const custom = Array.isArray(this.options) ? undefined : this.options.errorMessage;
     const description = custom ? await this.getErrorMessage(context, detail) : undefined;
     const error = new AuthError('rate_limited', { description, retryAfterSeconds: detail.timeToBlockExpire });
-    const denial = toHttpDenial(error, [], this.authOptions?.errorResponse);
     const { res } = this.getRequestResponse(context);
-    for (const [name, value] of denial.headers) this.setResponseHeader(res, name, value as string);
-    throw denial.exception;
+    throwHttpDenial(error, this.authOptions?.errorResponse ?? 'nest', (name, value) => this.setResponseHeader(res, name, value));
   }
 }

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { AuthError } from '../errors/auth.error.js';
 import { AuthOptions } from '../options/auth-options.js';
-import { StoreUnavailableError } from '../stores/auth-store.js';
+import { failClosed } from '../stores/fail-closed.js';
 import type { JwtStrategyOptions } from '../strategies/jwt/jwt.options.js';
 import { hasOwnKeys, LocalTokenIssuer } from '../strategies/jwt/local-token-issuer.js';
 import { AccessTokenDenyList } from './access-token-deny-list.js';
@@ -57,13 +57,7 @@ export class OwnTokenVerification extends LocalTokenIssuer implements OnApplicat
     try {
       revoked = await this.isRevoked(claims);
     } catch (error) {
-      if (!(error instanceof StoreUnavailableError)) throw error;
-      throw new AuthError('unavailable', {
-        description: 'Token revocation cannot be checked right now',
-        cause: error,
-        strategy,
-        retryAfterSeconds: 5,
-      });
+      throw failClosed(error, { description: 'Token revocation cannot be checked right now', strategy });
     }
     if (revoked) throw new AuthError('invalid_token', { description: 'The access token was revoked', strategy });
   }

@@ -3,10 +3,13 @@ import { ModuleRef } from '@nestjs/core';
 import { PasswordLogin } from '../login/password-login.js';
 import { OAuthError } from './oauth.error.js';
 import { PasswordGrantStep } from './password-grant-step.js';
+import { TotpPasswordGrantStep } from '../mfa/totp-password-grant-step.js';
+import { TotpService } from '../mfa/totp.service.js';
 import { parseScope } from './scopes.js';
 import { TokenGrant, type TokenGrantContext } from './token-grant.js';
 import { TokenSettings } from './token-settings.js';
 import { TokenService, type TokenSet } from './token.service.js';
+import { RequestPolicy } from '../network/request-policy.js';
 
 /** Longest username accepted; longer ones are malformed requests, not login attempts. */
 const MAX_USERNAME_LENGTH = 256;
@@ -27,6 +30,9 @@ export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap 
     private readonly tokens: TokenService,
     private readonly settings: TokenSettings,
     private readonly moduleRef: ModuleRef,
+    private readonly requestPolicy: RequestPolicy,
+    private readonly totpStep: TotpPasswordGrantStep,
+    private readonly totp: TotpService,
   ) {
     super();
   }
@@ -35,7 +41,8 @@ export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap 
     try {
       this.step = this.moduleRef.get(PasswordGrantStep, { strict: false });
     } catch {
-      this.step = undefined;
+      // No step of the app's own: with TOTP configured, enrolled users must send a code here too.
+      this.step = this.totp.enabled ? this.totpStep : undefined;
     }
   }
 
@@ -44,7 +51,7 @@ export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap 
     const password = parameters.require('password');
     if (username.length > MAX_USERNAME_LENGTH) throw new OAuthError('invalid_request', 'The username is too long');
     const requested = this.requestedScopes(parameters.get('scope'), client.scopes);
-    const account = await this.login.verify({ username, password, clientAddress: request.ip, channel: 'token' });
+    const account = await this.login.verify({ username, password, clientAddress: this.requestPolicy.clientAddress(request), channel: 'token' });
     const amr = ['pwd'];
     if (this.step) amr.push(...(await this.step.verify(account, parameters, request)));
     const grantable = this.tokens.grantableScopes(account, client);
@@ -55,7 +62,7 @@ export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap 
       scopes: requested ?? grantable,
       amr: [...new Set(amr)],
       grantType: this.grantType,
-      clientAddress: request.ip,
+      clientAddress: this.requestPolicy.clientAddress(request),
     });
   }
 

@@ -6,6 +6,7 @@ import { secretMatches } from './client-secret.js';
 import { OAuthError } from './oauth.error.js';
 import type { TokenRequestParameters } from './token-request.js';
 import { type TokenClient, TokenSettings } from './token-settings.js';
+import { RequestPolicy } from '../network/request-policy.js';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -22,6 +23,7 @@ export class TokenClients {
   constructor(
     private readonly settings: TokenSettings,
     private readonly events: AuthEvents,
+    private readonly requestPolicy: RequestPolicy,
   ) {}
 
   /** The authenticated client, or `OAuthError` `invalid_client` / `invalid_request`. */
@@ -80,7 +82,7 @@ export class TokenClients {
       ok = presented.length === 0; // a public client has no secret to send
     }
     if (!ok) {
-      this.events.emit({ type: 'client.authentication_failed', clientId: id.slice(0, 128), clientAddress: request.ip });
+      this.events.emit({ type: 'client.authentication_failed', clientId: id.slice(0, 128), clientAddress: this.requestPolicy.clientAddress(request) });
       throw new OAuthError('invalid_client', 'Client authentication failed');
     }
     return client!;

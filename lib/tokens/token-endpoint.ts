@@ -1,9 +1,11 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { AuthError } from '../errors/auth.error.js';
 import { formatChallenge } from '../errors/challenge.js';
+import { retryAfterFor, retryAfterSeconds, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../errors/retry-after.js';
 import { PasswordLogin } from '../login/password-login.js';
 import { AuthOptions } from '../options/auth-options.js';
 import { StoreUnavailableError } from '../stores/auth-store.js';
+import { failClosed } from '../stores/fail-closed.js';
 import { KeySourceUnavailableError } from '../strategies/jwt/jwt-key-source.js';
 import { OAuthError } from './oauth.error.js';
 import { PasswordGrant } from './password.grant.js';
@@ -14,6 +16,7 @@ import type { TokenGrant } from './token-grant.js';
 import { type FormRequest, TokenRequestParameters } from './token-request.js';
 import { TokenSettings } from './token-settings.js';
 import { TokenService } from './token.service.js';
+import { RequestPolicy } from '../network/request-policy.js';
 
 /** An HTTP answer, written by the controller through the adapter (so it is the same on Express and Fastify). */
 export interface EndpointAnswer {
@@ -27,7 +30,6 @@ const NO_STORE: readonly (readonly [string, string])[] = [
   ['Cache-Control', 'no-store'],
   ['Pragma', 'no-cache'],
 ];
-const UNAVAILABLE_RETRY_SECONDS = 5;
 
 /**
  * The token (RFC 6749), revocation (RFC 7009) and JWKS (RFC 7517) endpoints, independent of the
@@ -49,6 +51,7 @@ export class TokenEndpoint {
     private readonly login: PasswordLogin,
     passwordGrant: PasswordGrant,
     refreshTokenGrant: RefreshTokenGrant,
+    private readonly requestPolicy: RequestPolicy,
   ) {
     this.grants = new Map<string, TokenGrant>([
       [passwordGrant.grantType, passwordGrant],
@@ -92,7 +95,7 @@ export class TokenEndpoint {
       const client = this.clients.authenticate(request, parameters);
       const token = parameters.require('token');
       // token_type_hint is only a hint (RFC 7009 §2.1): both token types are recognized by their form.
-      await this.tokens.revoke(token, client, request.ip);
+      await this.tokens.revoke(token, client, this.requestPolicy.clientAddress(request));
       return { status: HttpStatus.OK, headers: NO_STORE };
     } catch (error) {
       return this.failure(error);
@@ -111,7 +114,7 @@ export class TokenEndpoint {
       this.logger.error('JWKS unavailable: the store cannot be reached', error.stack);
       return {
         status: HttpStatus.SERVICE_UNAVAILABLE,
-        headers: [['Retry-After', String(UNAVAILABLE_RETRY_SECONDS)]],
+        headers: [['Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS)]],
         body: { statusCode: 503, message: 'Signing keys are temporarily unavailable', error: 'Service Unavailable' },
       };
     }
@@ -130,11 +133,12 @@ export class TokenEndpoint {
     } else if (oauth.tooManyAttempts) {
       status = HttpStatus.TOO_MANY_REQUESTS;
     }
-    if (oauth.retryAfterSeconds !== undefined) headers.push(['Retry-After', String(Math.max(1, Math.ceil(oauth.retryAfterSeconds)))]);
+    if (oauth.retryAfterSeconds !== undefined) headers.push(['Retry-After', String(retryAfterSeconds(oauth.retryAfterSeconds))]);
     return { status, headers, body: { error: oauth.code, error_description: oauth.description } };
   }
 
-  private toOAuthError(error: unknown): OAuthError {
+  private toOAuthError(thrown: unknown): OAuthError {
+    const error = failClosed(thrown, { description: 'the store cannot be reached' }); // → `unavailable`, below (logged, not sent)
     if (error instanceof OAuthError) return error;
     if (error instanceof AuthError) {
       switch (error.code) {
@@ -148,16 +152,16 @@ export class TokenEndpoint {
         case 'unavailable':
           this.logger.error(`Token endpoint unavailable: ${error.message}`, (error.cause as Error | undefined)?.stack);
           return new OAuthError('temporarily_unavailable', 'The service is temporarily unavailable', {
-            retryAfterSeconds: error.retryAfterSeconds ?? UNAVAILABLE_RETRY_SECONDS,
+            retryAfterSeconds: retryAfterFor(error),
           });
         default:
           return new OAuthError('invalid_grant', error.description ?? 'The grant was refused');
       }
     }
-    if (error instanceof StoreUnavailableError || error instanceof KeySourceUnavailableError) {
+    if (error instanceof KeySourceUnavailableError) {
       this.logger.error(`Token endpoint unavailable: ${error.message}`, error.stack);
       return new OAuthError('temporarily_unavailable', 'The service is temporarily unavailable', {
-        retryAfterSeconds: UNAVAILABLE_RETRY_SECONDS,
+        retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
       });
     }
     throw error;

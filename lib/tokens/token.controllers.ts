@@ -1,8 +1,9 @@
-import { Controller, Get, HttpCode, Inject, type OnApplicationBootstrap, Post, Req, Res, type Type } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, type OnApplicationBootstrap, Post, Req, Res, SetMetadata, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { Public } from '../decorators/public.decorator.js';
 import { resolveEndpoints } from '../http/define-route.js';
 import type { EndpointAnswer, TokenEndpoint } from './token-endpoint.js';
+import { TOKEN_ENDPOINT_OPERATION, type TokenEndpointOperation } from './token-endpoint-operation.js';
 import { TOKEN_ENDPOINT } from './token-endpoint.token.js';
 import type { FormRequest } from './token-request.js';
 import type { TokenEndpointPaths } from './tokens.options.js';
@@ -22,6 +23,9 @@ function send(adapterHost: HttpAdapterHost, response: unknown, answer: EndpointA
   for (const [name, value] of answer.headers) adapter.setHeader(response, name, value);
   adapter.reply(response, answer.body, answer.status);
 }
+
+/** Names the endpoint for `createAuthDocument` (request body and answers); see `token-endpoint-operation.ts`. */
+const documentedAs = (operation: TokenEndpointOperation) => SetMetadata(TOKEN_ENDPOINT_OPERATION, operation);
 
 /**
  * The controllers for `forRoot({ tokenEndpoints })`, created when the module is declared so their
@@ -52,6 +56,7 @@ function tokenController(path: string): Type {
     @Public()
     @Post(path)
     @HttpCode(200)
+    @documentedAs('token')
     async token(@Req() request: FormRequest, @Res() response: unknown): Promise<void> {
       send(this.adapterHost, response, await this.endpoint.token(request));
     }
@@ -74,6 +79,7 @@ function revokeController(path: string): Type {
     @Public()
     @Post(path)
     @HttpCode(200)
+    @documentedAs('revoke')
     async revoke(@Req() request: FormRequest, @Res() response: unknown): Promise<void> {
       send(this.adapterHost, response, await this.endpoint.revoke(request));
     }
@@ -95,6 +101,7 @@ function jwksController(path: string): Type {
 
     @Public()
     @Get(path)
+    @documentedAs('jwks')
     async jwks(@Res() response: unknown): Promise<void> {
       send(this.adapterHost, response, await this.endpoint.jwks());
     }

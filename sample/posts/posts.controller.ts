@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Put } from '@nestjs/common';
 import { CurrentUser, OptionalAuth, OwnedResource, Owner, type Principal } from '../../lib/index.js';
 import { parsePostChanges } from './post-changes.js';
 import { PostOwnership } from './post-ownership.js';
@@ -27,10 +27,11 @@ export class PostsController {
     return this.posts.update(post.id, parsePostChanges(body));
   }
 
+  /** 200 with the deleted post (RFC 9110 §9.3.5: a representation describing the outcome). */
   @Owner(PostOwnership, { bypass: ['admin'] })
   @Delete(':id')
-  @HttpCode(204)
-  remove(@OwnedResource() post: Post): void {
+  remove(@OwnedResource() post: Post): Post {
     this.posts.remove(post.id);
+    return post;
   }
 }

@@ -2,19 +2,27 @@
  * Type-level tests of the public API: compiled by `tsc --noEmit` (part of `npm test`), never run.
  * Each `@ts-expect-error` line must fail to compile; if one starts compiling, the API got looser.
  */
+import type { INestApplication } from '@nestjs/common';
 import {
+  AllowFrom,
   Auth,
   AuthError,
   AuthModule,
   AuthStrategy,
+  type IssueTokensOptions,
   Owner,
   type OwnershipResolver,
   Permissions,
   type Principal,
+  RedisStore,
   Roles,
   Scopes,
+  TokenService,
+  type UserAccount,
 } from '../../lib/index.js';
+import { createAuthDocument } from '../../lib/openapi/index.js';
 import { actAs, expectUnauthorized, FakeAuthStrategy, signTestToken } from '../../lib/testing/index.js';
+import { PrincipalThrottlerGuard, PrincipalThrottlerModule } from '../../lib/throttling/index.js';
 
 // Decorators take strings only.
 Roles('admin', 'editor');
@@ -77,3 +85,74 @@ declare const app: Parameters<typeof signTestToken>[0];
 void signTestToken(app, { sub: 'u1', roles: ['admin'] });
 // @ts-expect-error a token needs a subject
 void signTestToken(app, { roles: ['admin'] });
+
+// Tokens: the module as an authorization server.
+AuthModule.forRoot({
+  tokens: { issuer: 'https://api.example', clients: [{ id: 'spa', grantTypes: ['password'] }], signing: { secret: 'x'.repeat(32) } },
+  tokenEndpoints: { token: '/oauth/token', revoke: false },
+});
+AuthModule.forRoot({ tokens: { issuer: 'https://api.example', signing: { alg: 'ES256', rotateAfterSeconds: 3600 } }, tokenEndpoints: true });
+// @ts-expect-error the issuer is required
+AuthModule.forRoot({ tokens: { audience: 'api' } });
+// @ts-expect-error grant types are a closed set
+AuthModule.forRoot({ tokens: { issuer: 'https://api.example', clients: [{ id: 'spa', grantTypes: ['client_credentials'] }] } });
+// @ts-expect-error a secret and a private key do not mix
+AuthModule.forRoot({ tokens: { issuer: 'https://api.example', signing: { secret: 'x'.repeat(32), privateKey: 'pem' } } });
+// @ts-expect-error HS256 is signing with a secret, not a key algorithm
+AuthModule.forRoot({ tokens: { issuer: 'https://api.example', signing: { alg: 'HS256' } } });
+// @ts-expect-error paths are strings or false
+AuthModule.forRoot({ tokens: { issuer: 'https://api.example' }, tokenEndpoints: { token: true } });
+declare const tokens: TokenService;
+declare const account: UserAccount;
+const issueOptions: IssueTokensOptions = { clientId: 'spa', scopes: ['items:read'], refreshToken: false };
+void tokens.issue(account, issueOptions);
+// @ts-expect-error scopes are a list, not a space-separated string
+void tokens.issue(account, { scopes: 'items:read' });
+// @ts-expect-error issuing needs the account, not its id
+void tokens.issue('u1');
+
+// Sessions: endpoints by path, `false` leaves one out.
+AuthModule.forRoot({ session: {}, sessionEndpoints: true });
+AuthModule.forRoot({ session: {}, sessionEndpoints: { login: '/login', logoutEverywhere: false } });
+// @ts-expect-error an unknown endpoint name
+AuthModule.forRoot({ session: {}, sessionEndpoints: { signIn: '/login' } });
+// @ts-expect-error paths are strings or false
+AuthModule.forRoot({ session: {}, sessionEndpoints: { login: true } });
+
+// @AllowFrom() takes addresses and ranges as strings.
+AllowFrom('10.0.0.0/8', '2001:db8::/32', 'loopback');
+// @ts-expect-error entries are strings, not a list
+AllowFrom(['10.0.0.0/8']);
+
+// RedisStore: a client you own or a URL.
+new RedisStore({ url: 'redis://127.0.0.1:6379', keyPrefix: 'app:', commandTimeoutMs: 500 });
+declare const redisClient: ConstructorParameters<typeof RedisStore>[0]['client'];
+new RedisStore({ client: redisClient });
+// @ts-expect-error the timeout is a number of milliseconds
+new RedisStore({ url: 'redis://127.0.0.1:6379', commandTimeoutMs: '1s' });
+// @ts-expect-error options are an object
+new RedisStore('redis://127.0.0.1:6379');
+
+// nest-warden/openapi: createAuthDocument(app, config, options).
+declare const nestApp: INestApplication;
+createAuthDocument(nestApp, { openapi: '3.0.0', info: { title: 'api', version: '1' } }, { oauth2: { tokenUrl: '/auth/token', scopes: { 'items:read': 'Read' } } });
+// @ts-expect-error the password flow needs its tokenUrl
+createAuthDocument(nestApp, { openapi: '3.0.0', info: { title: 'api', version: '1' } }, { oauth2: { scopes: {} } });
+// @ts-expect-error scopes are a description map, not a list
+createAuthDocument(nestApp, { openapi: '3.0.0', info: { title: 'api', version: '1' } }, { oauth2: { tokenUrl: '/t', scopes: ['items:read'] } });
+
+// nest-warden/throttling: a per-principal budget, customizable by overriding the tracker.
+class PerClientThrottler extends PrincipalThrottlerGuard {
+  protected override principalTracker(principal: Principal): string {
+    return `client:${principal.clientId ?? principal.id}`;
+  }
+}
+void PerClientThrottler;
+class NumericTracker extends PrincipalThrottlerGuard {
+  // @ts-expect-error the tracker is a string key
+  protected override principalTracker(principal: Principal): number {
+    return principal.id.length;
+  }
+}
+void NumericTracker;
+void PrincipalThrottlerModule;

@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { AuthError } from '../../errors/auth.error.js';
 import { formatChallenge } from '../../errors/challenge.js';
 import { AuthConfigurationError } from '../../errors/configuration.error.js';
@@ -6,12 +6,12 @@ import { type AuthRequest, parseAuthorizationHeader } from '../../http/auth-requ
 import { PasswordLogin } from '../../login/password-login.js';
 import { AuthOptions } from '../../options/auth-options.js';
 import type { Principal } from '../../principal/principal.js';
-import { StoreUnavailableError } from '../../stores/auth-store.js';
-import { STORE_UNAVAILABLE_RETRY_AFTER_SECONDS } from '../../stores/fail-closed.js';
+import { failClosed } from '../../stores/fail-closed.js';
 import type { UserAccount } from '../../users/user-directory.js';
 import { AuthStrategy, type SecuritySchemeDescription } from '../auth-strategy.js';
 import { decodeBasicCredentials } from './basic-credentials.js';
 import type { BasicStrategyOptions } from './basic.options.js';
+import { RequestPolicy } from '../../network/request-policy.js';
 
 /**
  * HTTP Basic (RFC 7617), named `basic`. Every check goes through `PasswordLogin`, so lockout with
@@ -25,6 +25,9 @@ export class BasicStrategy extends AuthStrategy implements OnApplicationBootstra
 
   private readonly config: BasicStrategyOptions | undefined;
   private readonly maxCredentialsLength: number;
+
+  /** The client address per `trustProxy`, for per-address lockout; a property so subclass constructors stay as they are. */
+  @Inject(RequestPolicy) protected readonly requestPolicy!: RequestPolicy;
 
   constructor(
     options: AuthOptions,
@@ -56,24 +59,17 @@ export class BasicStrategy extends AuthStrategy implements OnApplicationBootstra
     if (!authorization || authorization.scheme !== 'basic') return null;
     const decoded = decodeBasicCredentials(authorization.credentials, this.maxCredentialsLength);
     if (!decoded.ok) throw this.invalid();
-    return this.login(decoded.username, decoded.password, request.ip);
+    return this.login(decoded.username, decoded.password, this.requestPolicy.clientAddress(request));
   }
 
   private async login(username: string, password: string, clientAddress: string | undefined): Promise<Principal> {
     let account: UserAccount;
     try {
-      account = await this.logins.verify({ username, password, clientAddress });
+      account = await this.logins.verify({ username, password, clientAddress, channel: 'basic' });
     } catch (error) {
-      if (error instanceof StoreUnavailableError) {
-        throw new AuthError('unavailable', {
-          description: 'Login is temporarily unavailable',
-          cause: error,
-          strategy: this.name,
-          retryAfterSeconds: STORE_UNAVAILABLE_RETRY_AFTER_SECONDS,
-        });
-      }
-      if (error instanceof AuthError && error.code === 'invalid_credentials') throw this.invalid(error);
-      throw error; // `locked` (429 + Retry-After) and anything unexpected
+      const failure = failClosed(error, { description: 'Login is temporarily unavailable', strategy: this.name });
+      if (failure instanceof AuthError && failure.code === 'invalid_credentials') throw this.invalid(failure);
+      throw failure; // `unavailable` (503), `locked` (429), both with Retry-After, and anything unexpected
     }
     return this.toPrincipal(account);
   }

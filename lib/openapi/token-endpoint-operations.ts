@@ -1,0 +1,137 @@
+import type { HeaderObject, OperationObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
+import type { RouteHandler } from '../policy/policy-metadata.js';
+import { TOKEN_ENDPOINT_OPERATION, type TokenEndpointOperation } from '../tokens/token-endpoint-operation.js';
+
+const FORM = 'application/x-www-form-urlencoded';
+const JSON_TYPE = 'application/json';
+
+/** Which token endpoint `handler` serves, if any (`forRoot({ tokenEndpoints })`). */
+export function tokenEndpointOperation(handler: RouteHandler): TokenEndpointOperation | undefined {
+  return Reflect.getMetadata(TOKEN_ENDPOINT_OPERATION, handler) as TokenEndpointOperation | undefined;
+}
+
+/**
+ * Documents a mounted token endpoint: its form-encoded body (RFC 6749 §4.3 and §6, RFC 7009 §2.1)
+ * and its JSON answers, errors as RFC 6749 §5.2 bodies. The handlers read the raw request, so
+ * Swagger's explorer finds no body or response type of its own to describe. Each call builds new
+ * objects: nothing is shared between operations or documents.
+ */
+export function documentTokenEndpoint(operation: OperationObject, kind: TokenEndpointOperation): void {
+  switch (kind) {
+    case 'token':
+      operation.summary ??= 'Issue tokens (OAuth 2.0 password and refresh_token grants)';
+      operation.requestBody = formBody(tokenRequest(), 'RFC 6749 §4.3 (password) or §6 (refresh_token), form-encoded.');
+      operation.responses = {
+        200: json('Tokens issued. Never cached (Cache-Control: no-store).', tokenResponse()),
+        400: oauthError('The request, grant or scope was refused (invalid_request, invalid_grant, invalid_scope, unsupported_grant_type, unauthorized_client).'),
+        401: oauthError('Client authentication failed (invalid_client).', { 'WWW-Authenticate': challengeHeader() }),
+        429: oauthError('Too many failed attempts on this account: try again after Retry-After.', { 'Retry-After': retryAfterHeader() }),
+        503: oauthError('The service is temporarily unavailable (temporarily_unavailable).', { 'Retry-After': retryAfterHeader() }),
+      };
+      return;
+    case 'revoke':
+      operation.summary ??= 'Revoke a token (RFC 7009)';
+      operation.requestBody = formBody(revocationRequest(), 'RFC 7009 §2.1, form-encoded.');
+      operation.responses = {
+        200: { description: 'Revoked, or the token was unknown or already invalid (RFC 7009 §2.2): the answer is the same.' },
+        400: oauthError('The request was malformed (invalid_request).'),
+        401: oauthError('Client authentication failed (invalid_client).', { 'WWW-Authenticate': challengeHeader() }),
+        503: oauthError('The service is temporarily unavailable (temporarily_unavailable).', { 'Retry-After': retryAfterHeader() }),
+      };
+      return;
+    case 'jwks':
+      operation.summary ??= 'Public signing keys (JWK Set, RFC 7517)';
+      operation.responses = {
+        200: json('The public keys that verify access tokens issued here.', jwkSet()),
+        404: { description: 'Tokens are not signed with an asymmetric key: there is nothing to publish.' },
+        503: { description: 'The signing keys cannot be read right now.', headers: { 'Retry-After': retryAfterHeader() } },
+      };
+      return;
+  }
+}
+
+function tokenRequest(): SchemaObject {
+  return {
+    type: 'object',
+    required: ['grant_type'],
+    properties: {
+      grant_type: { type: 'string', enum: ['password', 'refresh_token'] },
+      username: { type: 'string', description: 'Required for grant_type=password.' },
+      password: { type: 'string', format: 'password', description: 'Required for grant_type=password.' },
+      refresh_token: { type: 'string', description: 'Required for grant_type=refresh_token.' },
+      scope: { type: 'string', description: 'Space-separated scopes; without it, every scope the user and client may hold (refresh: the granted ones).' },
+      ...clientCredentials(),
+    },
+  };
+}
+
+function revocationRequest(): SchemaObject {
+  return {
+    type: 'object',
+    required: ['token'],
+    properties: {
+      token: { type: 'string', description: 'The access or refresh token to revoke.' },
+      token_type_hint: { type: 'string', enum: ['access_token', 'refresh_token'], description: 'A hint only: both kinds are recognized.' },
+      ...clientCredentials(),
+    },
+  };
+}
+
+/** RFC 6749 §2.3.1: in the body, or (preferred) as HTTP Basic in the Authorization header. */
+function clientCredentials(): Record<string, SchemaObject> {
+  return {
+    client_id: { type: 'string', description: 'The client, when it does not authenticate with HTTP Basic.' },
+    client_secret: { type: 'string', format: 'password', description: 'A confidential client\'s secret, when not sent with HTTP Basic.' },
+  };
+}
+
+function tokenResponse(): SchemaObject {
+  return {
+    type: 'object',
+    required: ['access_token', 'token_type', 'expires_in'],
+    properties: {
+      access_token: { type: 'string', description: 'A JWT access token (RFC 9068).' },
+      token_type: { type: 'string', enum: ['Bearer'] },
+      expires_in: { type: 'integer', description: 'Lifetime of the access token in seconds.' },
+      refresh_token: { type: 'string', description: 'When the client may use the refresh_token grant; rotated on every use.' },
+      scope: { type: 'string', description: 'The granted scopes, space-separated.' },
+    },
+  };
+}
+
+function jwkSet(): SchemaObject {
+  return {
+    type: 'object',
+    required: ['keys'],
+    properties: { keys: { type: 'array', items: { type: 'object', additionalProperties: true } } },
+  };
+}
+
+function formBody(schema: SchemaObject, description: string) {
+  return { required: true, description, content: { [FORM]: { schema } } };
+}
+
+function json(description: string, schema: SchemaObject): ResponseObject {
+  return { description, content: { [JSON_TYPE]: { schema } } };
+}
+
+function oauthError(description: string, headers?: Record<string, HeaderObject>): ResponseObject {
+  const schema: SchemaObject = {
+    type: 'object',
+    required: ['error'],
+    properties: {
+      error: { type: 'string', description: 'RFC 6749 §5.2 / RFC 7009 §2.2.1 error code.' },
+      error_description: { type: 'string' },
+    },
+  };
+  const response = json(description, schema);
+  return headers ? { ...response, headers } : response;
+}
+
+function challengeHeader(): HeaderObject {
+  return { description: 'Basic challenge for client authentication.', schema: { type: 'string' } };
+}
+
+function retryAfterHeader(): HeaderObject {
+  return { description: 'Seconds to wait before trying again.', schema: { type: 'integer' } };
+}
