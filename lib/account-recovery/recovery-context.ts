@@ -8,6 +8,7 @@ import { UserDirectory } from '../users/user-directory.js';
 import { type AccountMail, AccountMailer } from './account-mailer.js';
 import { RecoveryDirectory } from './recovery-directory.js';
 import type { RecoveryOptions } from './recovery.options.js';
+import { findAppProvider } from '../di/find-app-provider.js';
 
 export interface RecoverySettings {
   readonly resetTokenTtlMs: number;
@@ -116,12 +117,7 @@ export class RecoveryContext implements OnApplicationBootstrap, BeforeApplicatio
   private resolve<T>(token: Abstract<T>, provider: string): T {
     const cached = this.resolved.get(token);
     if (cached) return cached as T;
-    let found: T | undefined;
-    try {
-      found = this.moduleRef.get(token, { strict: false });
-    } catch {
-      found = undefined; // reported below with the fix
-    }
+    const found = findAppProvider(this.moduleRef, token);
     if (!found) {
       throw AuthConfigurationError.create(
         `the recovery option needs a ${token.name} provider.`,

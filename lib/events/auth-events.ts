@@ -4,6 +4,7 @@ import { Clock } from '../clock/clock.js';
 import type { AuthEvent } from './auth-event.js';
 import { AuthEventListener } from './auth-event-listener.js';
 import { LoggingAuthEventListener } from './logging-auth-event.listener.js';
+import { findAppProvider } from '../di/find-app-provider.js';
 
 /** Omits `at`, which the emitter stamps from the module's clock (a distributive Omit over the union). */
 export type AuthEventInput = AuthEvent extends infer E ? (E extends AuthEvent ? Omit<E, 'at'> : never) : never;
@@ -23,11 +24,8 @@ export class AuthEvents implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    try {
-      this.listener = this.moduleRef.get(AuthEventListener, { strict: false });
-    } catch {
-      // No listener in the app: keep the logging default.
-    }
+    // No listener in the app: keep the logging default.
+    this.listener = findAppProvider(this.moduleRef, AuthEventListener) ?? this.listener;
   }
 
   emit(input: AuthEventInput): void {

@@ -6,6 +6,7 @@ import { AuthEvents } from '../events/auth-events.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { type UserAccount, UserDirectory } from '../users/user-directory.js';
 import { LoginThrottle } from './login-throttle.js';
+import { findAppProvider } from '../di/find-app-provider.js';
 
 export interface PasswordLoginAttempt {
   readonly username: string;
@@ -82,12 +83,7 @@ export class PasswordLogin {
   /** The app's directory, looked up once (it lives in the app's modules, not in AuthModule). */
   users(): UserDirectory {
     if (this.directory) return this.directory;
-    let found: UserDirectory | undefined;
-    try {
-      found = this.moduleRef.get(UserDirectory, { strict: false });
-    } catch {
-      found = undefined; // reported below with the fix
-    }
+    const found = findAppProvider(this.moduleRef, UserDirectory);
     if (!found) {
       throw AuthConfigurationError.create(
         'password logins need a UserDirectory.',

@@ -11,6 +11,7 @@ import type { MfaOptions } from './mfa.options.js';
 import { generateRecoveryCodes, hashRecoveryCode, normalizeRecoveryCode } from './recovery-codes.js';
 import { SecondFactorThrottle } from './second-factor-throttle.js';
 import { matchTotp, newTotpSecret, TOTP_PERIOD_SECONDS, totpUri } from './totp-codes.js';
+import { findAppProvider } from '../di/find-app-provider.js';
 
 /** What the user scans to enroll: show `uri` as a QR code, and `secret` for manual entry. */
 export interface TotpEnrollmentStart {
@@ -187,12 +188,7 @@ export class TotpService implements OnApplicationBootstrap {
 
   private mfaDirectory(): MfaDirectory {
     if (this.directory) return this.directory;
-    let found: MfaDirectory | undefined;
-    try {
-      found = this.moduleRef.get(MfaDirectory, { strict: false });
-    } catch {
-      found = undefined; // reported below with the fix
-    }
+    const found = findAppProvider(this.moduleRef, MfaDirectory);
     if (!found) {
       throw AuthConfigurationError.create(
         'the mfa option needs an MfaDirectory, where TOTP enrollments are stored.',

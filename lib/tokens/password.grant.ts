@@ -10,6 +10,7 @@ import { TokenGrant, type TokenGrantContext } from './token-grant.js';
 import { TokenSettings } from './token-settings.js';
 import { TokenService, type TokenSet } from './token.service.js';
 import { RequestPolicy } from '../network/request-policy.js';
+import { findAppProvider } from '../di/find-app-provider.js';
 
 /** Longest username accepted; longer ones are malformed requests, not login attempts. */
 const MAX_USERNAME_LENGTH = 256;
@@ -38,12 +39,8 @@ export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap 
   }
 
   onApplicationBootstrap(): void {
-    try {
-      this.step = this.moduleRef.get(PasswordGrantStep, { strict: false });
-    } catch {
-      // No step of the app's own: with TOTP configured, enrolled users must send a code here too.
-      this.step = this.totp.enabled ? this.totpStep : undefined;
-    }
+    // No step of the app's own: with TOTP configured, enrolled users must send a code here too.
+    this.step = findAppProvider(this.moduleRef, PasswordGrantStep) ?? (this.totp.enabled ? this.totpStep : undefined);
   }
 
   async handle({ request, parameters, client }: TokenGrantContext): Promise<TokenSet> {

@@ -13,6 +13,7 @@ import { StrategyRegistry } from '../strategy-registry.js';
 import { digestApiKey, parseApiKeyHash } from './api-key-hash.js';
 import type { ApiKeyRecord, ApiKeyStrategyOptions } from './api-key.options.js';
 import { type ApiKeyIdentity, ApiKeyValidator } from './api-key.validator.js';
+import { findAppProvider } from '../../di/find-app-provider.js';
 
 /** RFC 9110 §5.6.2 `token`: what a header, query or cookie name may be. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -206,12 +207,7 @@ export class ApiKeyStrategy extends AuthStrategy implements OnModuleInit {
       return;
     }
     const token = settings.validator ?? ApiKeyValidator;
-    let validator: ApiKeyValidator | undefined;
-    try {
-      validator = this.moduleRef.get(token, { strict: false });
-    } catch {
-      validator = undefined; // reported below with the fix
-    }
+    const validator: ApiKeyValidator | undefined = findAppProvider(this.moduleRef, token);
     if (!validator || typeof validator.validate !== 'function') {
       throw AuthConfigurationError.create(
         `${where} has no keys and ${token.name} is not a provider.`,
