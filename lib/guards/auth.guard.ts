@@ -41,16 +41,18 @@ export class AuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const policy = this.policies.get(context.getClass(), context.getHandler());
-    if (policy.checkRequest) {
+    const checkRequest = policy.checkRequest;
+    if (!checkRequest && (policy.access === 'public' || policy.access === 'unguarded')) return true;
+    const request = requestFromContext(context);
+    if (checkRequest) {
       // requireHttps and @AllowFrom: before credentials are read, on public routes too.
       try {
-        policy.checkRequest(requestFromContext(context));
+        checkRequest(request);
       } catch (error) {
         return this.deny(context, policy, error);
       }
+      if (policy.access === 'public' || policy.access === 'unguarded') return true;
     }
-    if (policy.access === 'public' || policy.access === 'unguarded') return true;
-    const request = requestFromContext(context);
     try {
       const principal = this.authenticate(request, policy.strategyInstances, 0);
       if (isPromise(principal)) {
