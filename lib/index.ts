@@ -1,8 +1,8 @@
 // The public API of nest-warden. Everything not exported here is internal.
-export { AuthModule } from './auth.module.js';
-export { AUTH_MODULE_OPTIONS } from './auth-module.definition.js';
-export type { AuthModuleExtras, AuthModuleOptions, RoleOptions } from './auth-module.options.js';
-export { AuthOptions } from './options/auth-options.js';
+export { AuthModule } from './module/auth.module.js';
+export { AUTH_MODULE_OPTIONS } from './module/auth-module.definition.js';
+export type { AuthModuleExtras, AuthModuleOptions, RoleOptions } from './module/auth-module.options.js';
+export { AuthOptions } from './settings/core-settings.js';
 
 export { Auth, type AuthDecoratorOptions } from './decorators/auth.decorator.js';
 export { CurrentUser } from './decorators/current-user.decorator.js';
@@ -38,13 +38,13 @@ export type { OidcClaimPreset, OidcDiscoveryOptions, OidcStrategyOptions } from 
 export { AuthError, type AuthErrorCode, type AuthErrorOptions } from './errors/auth.error.js';
 export { AuthConfigurationError } from './errors/configuration.error.js';
 export { formatChallenge } from './errors/challenge.js';
-export type { AuthRequest } from './http/auth-request.js';
-export { readCookie, readHeader, readQuery } from './http/auth-request.js';
-export { getPrincipal } from './http/request-state.js';
-export { ContextDenials } from './http/context-denial.js';
+export type { AuthRequest } from './request/auth-request.js';
+export { readCookie, readHeader, readQuery } from './request/auth-request.js';
+export { getPrincipal } from './request/request-state.js';
+export { ContextDenials } from './context/context-denials.js';
 export type { ContextDenial, ContextDenialCode } from './errors/denial-code.js';
 export { GraphQLAuthError, type GraphQLAuthErrorExtensions } from './graphql/graphql-auth.error.js';
-export type { SocketHandshake } from './http/handshake-request.js';
+export type { SocketHandshake } from './request/handshake-request.js';
 export type { WsDenialPayload } from './websockets/ws-denial.js';
 export {
   WsConnectionAuth,
@@ -96,13 +96,13 @@ export { describeRoutes } from './manifest/describe-routes.js';
 export { DenialExplainer } from './diagnostics/denial-explainer.js';
 export { problemDetails, type Denial, type ErrorResponseFormatter, type ErrorResponseOption } from './errors/error-response.js';
 
-export { TokenService, type IssueTokensOptions, type RefreshOptions, type TokenSet } from './tokens/token.service.js';
-export { SigningKeys } from './tokens/signing-keys.js';
-export { AccessTokenDenyList } from './tokens/access-token-deny-list.js';
+export { TokenService, type IssueTokensOptions, type RefreshOptions, type TokenSet } from './tokens/issuance/token.service.js';
+export { SigningKeys } from './tokens/keys/signing-keys.js';
+export { AccessTokenDenyList } from './tokens/issuance/access-token-deny-list.js';
 export { hashClientSecret } from './tokens/client-secret.js';
 export { OAuthError, type OAuthErrorCode } from './tokens/oauth.error.js';
-export { PasswordGrantStep } from './tokens/password-grant-step.js';
-export { TokenRequestParameters } from './tokens/token-request.js';
+export { PasswordGrantStep } from './tokens/grants/password-grant-step.js';
+export { TokenRequestParameters } from './tokens/grants/token-request.js';
 export type { TokenClient } from './tokens/token-settings.js';
 export type {
   GeneratedSigningOptions,

@@ -2,7 +2,7 @@ import { type Abstract, type BeforeApplicationShutdown, Injectable, Logger, type
 import { ModuleRef } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
-import { AuthOptions } from '../options/auth-options.js';
+import { AuthOptions } from '../settings/core-settings.js';
 import { AuthStore } from '../stores/auth-store.js';
 import { UserDirectory } from '../users/user-directory.js';
 import { type AccountMail, AccountMailer } from './account-mailer.js';

@@ -2,11 +2,11 @@ import { BadRequestException, Controller, HttpCode, type OnModuleInit, Post, Req
 import { Auth } from '../decorators/auth.decorator.js';
 import { Public } from '../decorators/public.decorator.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
-import type { AuthRequest } from '../http/auth-request.js';
-import { HttpDenials } from '../http/auth-error-response.js';
+import type { AuthRequest } from '../request/auth-request.js';
+import { HttpDenials } from '../http/http-denials.js';
 import { defineRoute } from '../http/define-route.js';
-import { readJsonObject, requireString } from '../http/json-body.js';
-import { getPrincipal } from '../http/request-state.js';
+import { readJsonObject, requireString } from '../request/json-body.js';
+import { getPrincipal } from '../request/request-state.js';
 import { EmailVerification } from './email-verification.service.js';
 import { PasswordReset } from './password-reset.service.js';
 import { RecoveryContext } from './recovery-context.js';

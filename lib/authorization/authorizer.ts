@@ -1,8 +1,8 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { AuthError } from '../errors/auth.error.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
-import type { AuthRequest } from '../http/auth-request.js';
-import { setOwnedResource } from '../http/request-state.js';
+import type { AuthRequest } from '../request/auth-request.js';
+import { setOwnedResource } from '../request/request-state.js';
 import { type CompiledRoutePolicy, RoutePolicies } from '../policy/route-policies.js';
 import type { RoutePolicy } from '../policy/route-policy.js';
 import type { Principal } from '../principal/principal.js';

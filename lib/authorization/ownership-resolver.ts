@@ -1,4 +1,4 @@
-import type { AuthRequest } from '../http/auth-request.js';
+import type { AuthRequest } from '../request/auth-request.js';
 import type { MaybePromise } from '../strategies/auth-strategy.js';
 import type { Principal } from '../principal/principal.js';
 

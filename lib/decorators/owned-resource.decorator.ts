@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { requestFromContext } from '../http/context-request.js';
-import { getOwnedResource } from '../http/request-state.js';
+import { requestFromContext } from '../context/context-request.js';
+import { getOwnedResource } from '../request/request-state.js';
 
 /** Injects the resource that the `@Owner()` resolver loaded, so the handler does not load it again. */
 export const OwnedResource = createParamDecorator((_: unknown, context: ExecutionContext) =>

@@ -1,11 +1,11 @@
 import { type ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { AuthError } from '../errors/auth.error.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
-import type { AuthRequest } from '../http/auth-request.js';
-import { requestFromContext } from '../http/context-request.js';
+import type { AuthRequest } from '../request/auth-request.js';
+import { requestFromContext } from '../context/context-request.js';
 import { RouteManifest } from '../manifest/route-manifest.js';
 import { RequestPolicy } from '../network/request-policy.js';
-import { AuthOptions } from '../options/auth-options.js';
+import { AuthOptions } from '../settings/core-settings.js';
 import type { CompiledRoutePolicy } from '../policy/route-policies.js';
 import type { Principal } from '../principal/principal.js';
 

@@ -1,4 +1,4 @@
-import { getOwnedResource, setOwnedResource } from '../http/request-state.js';
+import { getOwnedResource, setOwnedResource } from '../request/request-state.js';
 import { graphqlHttpRequest, graphqlRequest } from './graphql-request.js';
 
 describe('graphqlHttpRequest', () => {

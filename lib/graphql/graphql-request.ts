@@ -1,5 +1,5 @@
-import type { AuthRequest } from '../http/auth-request.js';
-import { handshakeRequest } from '../http/handshake-request.js';
+import type { AuthRequest } from '../request/auth-request.js';
+import { handshakeRequest } from '../request/handshake-request.js';
 
 /**
  * One view per field resolution, keyed by graphql-js's `info` object (new for every field it

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type Type } from '@nes
 import { ApplicationConfig, ModulesContainer } from '@nestjs/core';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { RequestPolicy } from '../network/request-policy.js';
-import { AuthOptions } from '../options/auth-options.js';
+import { AuthOptions } from '../settings/core-settings.js';
 import type { RouteHandler } from '../policy/policy-metadata.js';
 import { RoutePolicies } from '../policy/route-policies.js';
 import { configurationConflicts, fixFor } from './policy-conflicts.js';

@@ -1,11 +1,11 @@
 import { ConflictException, Controller, Delete, Header, HttpCode, type OnModuleInit, Post, Req, Res, type Type } from '@nestjs/common';
 import { Auth } from '../decorators/auth.decorator.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
-import type { AuthRequest } from '../http/auth-request.js';
-import { HttpDenials } from '../http/auth-error-response.js';
+import type { AuthRequest } from '../request/auth-request.js';
+import { HttpDenials } from '../http/http-denials.js';
 import { defineRoute } from '../http/define-route.js';
-import { readJsonObject, requireString } from '../http/json-body.js';
-import { getPrincipal } from '../http/request-state.js';
+import { readJsonObject, requireString } from '../request/json-body.js';
+import { getPrincipal } from '../request/request-state.js';
 import type { Principal } from '../principal/principal.js';
 import type { MfaEndpoints } from './mfa-endpoints.js';
 import { TotpAlreadyEnabledError, TotpService } from './totp.service.js';

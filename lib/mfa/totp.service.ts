@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { Clock } from '../clock/clock.js';
 import { AuthError } from '../errors/auth.error.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
-import { AuthOptions } from '../options/auth-options.js';
+import { AuthOptions } from '../settings/core-settings.js';
 import { AuthStore } from '../stores/auth-store.js';
 import { MfaDirectory } from './mfa-directory.js';
 import type { MfaOptions } from './mfa.options.js';

@@ -1,4 +1,4 @@
-import type { AuthRequest } from '../http/auth-request.js';
+import type { AuthRequest } from '../request/auth-request.js';
 import { ForwardedRequestReader } from './forwarded-request.js';
 
 function request(peer: string, headers: Record<string, string> = {}, encrypted = false): AuthRequest {

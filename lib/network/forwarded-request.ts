@@ -1,4 +1,4 @@
-import { type AuthRequest, readHeader } from '../http/auth-request.js';
+import { type AuthRequest, readHeader } from '../request/auth-request.js';
 import { AddressList } from './address-list.js';
 import type { TrustProxyOption } from './request-policy.options.js';
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AuthError } from '../errors/auth.error.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
-import type { AuthRequest } from '../http/auth-request.js';
-import { AuthOptions } from '../options/auth-options.js';
+import type { AuthRequest } from '../request/auth-request.js';
+import { AuthOptions } from '../settings/core-settings.js';
 import { AddressList } from './address-list.js';
 import { ForwardedRequestReader } from './forwarded-request.js';
 import type { RequireHttpsOption, TrustProxyOption } from './request-policy.options.js';

@@ -1,6 +1,6 @@
 import type { HeaderObject, OperationObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import type { RouteHandler } from '../policy/policy-metadata.js';
-import { TOKEN_ENDPOINT_OPERATION, type TokenEndpointOperation } from '../tokens/token-endpoint-operation.js';
+import { TOKEN_ENDPOINT_OPERATION, type TokenEndpointOperation } from '../tokens/endpoint/token-endpoint-operation.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';

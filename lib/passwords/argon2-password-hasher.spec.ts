@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import type { AuthOptions } from '../options/auth-options.js';
+import type { AuthOptions } from '../settings/core-settings.js';
 import type { PasswordHasherOptions } from './password-hasher.js';
 
 /** Counts calls into the real argon2 binding, so "refused without hashing" is a fact, not a timing. */

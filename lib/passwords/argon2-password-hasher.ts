@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
-import { AuthOptions } from '../options/auth-options.js';
+import { AuthOptions } from '../settings/core-settings.js';
 import { HashWorkLimiter, type HashWorkLimits, hashWorkLimits } from './hash-work-limiter.js';
 import { PasswordHasher, type PasswordHasherOptions, PasswordPolicyError } from './password-hasher.js';
 

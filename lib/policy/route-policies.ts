@@ -3,7 +3,7 @@ import { DiscoveryService, MetadataScanner, ModuleRef, Reflector } from '@nestjs
 import type { OwnershipResolver } from '../authorization/ownership-resolver.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { type RequestCheck, RequestPolicy } from '../network/request-policy.js';
-import { AuthOptions } from '../options/auth-options.js';
+import { AuthOptions } from '../settings/core-settings.js';
 import type { AuthStrategy } from '../strategies/auth-strategy.js';
 import { StrategyRegistry } from '../strategies/strategy-registry.js';
 import type { RouteHandler } from './policy-metadata.js';

@@ -1,4 +1,4 @@
-import type { AuthRequest } from '../http/auth-request.js';
+import type { AuthRequest } from '../request/auth-request.js';
 import { isCrossOrigin, isSafeMethod } from './cross-origin.js';
 import { normalizeOrigin } from './session-settings.js';
 

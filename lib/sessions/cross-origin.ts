@@ -1,4 +1,4 @@
-import { type AuthRequest, readHeader } from '../http/auth-request.js';
+import { type AuthRequest, readHeader } from '../request/auth-request.js';
 
 /** Methods that must not change state; every other method is checked (RFC 9110 §9.2.1). */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { type AuthRequest, readCookie } from '../http/auth-request.js';
+import { type AuthRequest, readCookie } from '../request/auth-request.js';
 import { SessionService } from './session.service.js';
 
 /**

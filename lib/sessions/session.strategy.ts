@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type AuthRequest, readCookie } from '../http/auth-request.js';
+import { type AuthRequest, readCookie } from '../request/auth-request.js';
 import type { Principal } from '../principal/principal.js';
 import { AuthStrategy, type SecuritySchemeDescription } from '../strategies/auth-strategy.js';
 import { sessionChallenge } from './session-challenge.js';

@@ -2,7 +2,7 @@ import { FakeClock } from '../../test/helpers/fake-clock.js';
 import { AuthError } from '../errors/auth.error.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { LoginThrottle } from '../login/login-throttle.js';
-import { AuthOptions } from '../options/auth-options.js';
+import { AuthOptions } from '../settings/core-settings.js';
 import { StoreUnavailableError } from './auth-store.js';
 import { MemoryStore } from './memory.store.js';
 

@@ -1,5 +1,5 @@
 import type { AuthError } from '../errors/auth.error.js';
-import type { AuthRequest } from '../http/auth-request.js';
+import type { AuthRequest } from '../request/auth-request.js';
 import type { Principal } from '../principal/principal.js';
 
 /** A strategy's answer may be synchronous; the guard stays synchronous when every step is. */

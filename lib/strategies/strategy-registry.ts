@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnModuleInit, type Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
-import { AuthOptions } from '../options/auth-options.js';
+import { AuthOptions } from '../settings/core-settings.js';
 import type { AuthStrategy } from './auth-strategy.js';
-import { BUILT_IN_STRATEGIES, DEFAULT_STRATEGY_NAMES } from './built-in-strategies.js';
-import { CUSTOM_STRATEGIES } from './custom-strategies.token.js';
+import { BUILT_IN_STRATEGIES, DEFAULT_STRATEGY_NAMES } from '../module/built-in-strategies.js';
+import { CUSTOM_STRATEGIES } from './strategy-tokens.js';
 
 
 /**

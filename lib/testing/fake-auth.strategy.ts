@@ -1,4 +1,4 @@
-import type { AuthRequest } from '../http/auth-request.js';
+import type { AuthRequest } from '../request/auth-request.js';
 import { AuthError } from '../errors/auth.error.js';
 import { bearerChallenge } from '../errors/bearer-challenge.js';
 import type { Principal } from '../principal/principal.js';

@@ -10,13 +10,13 @@ import {
 } from '@nestjs/throttler';
 import { AuthError } from '../errors/auth.error.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
-import { throwHttpDenial } from '../http/auth-error-response.js';
-import type { AuthRequest } from '../http/auth-request.js';
-import { getPrincipal } from '../http/request-state.js';
+import { throwHttpDenial } from '../http/http-denials.js';
+import type { AuthRequest } from '../request/auth-request.js';
+import { getPrincipal } from '../request/request-state.js';
 import { AuthGuard } from '../guards/auth.guard.js';
 import { clientAddressKey } from '../login/client-address.js';
 import { RequestPolicy } from '../network/request-policy.js';
-import { AuthOptions } from '../options/auth-options.js';
+import { AuthOptions } from '../settings/core-settings.js';
 import type { Principal } from '../principal/principal.js';
 
 /**

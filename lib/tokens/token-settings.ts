@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { UserAccount } from '../users/user-directory.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
-import { AuthOptions } from '../options/auth-options.js';
+import { AuthOptions } from '../settings/core-settings.js';
 import { parseSecretHash } from './client-secret.js';
 import { isScopeToken } from './scopes.js';
 import type { TokenGrantType, TokenOptions, TokenSigningOptions } from './tokens.options.js';

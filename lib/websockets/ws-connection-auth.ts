@@ -2,7 +2,7 @@ import { Injectable, Logger, type Type } from '@nestjs/common';
 import { AuthGuard } from '../guards/auth.guard.js';
 import type { RouteHandler } from '../policy/policy-metadata.js';
 import { SocketConnectionContext } from './socket-connection.context.js';
-import { type SocketHandshake, socketRequest } from '../http/handshake-request.js';
+import { type SocketHandshake, socketRequest } from '../request/handshake-request.js';
 import type { WsDenialPayload } from './ws-denial.js';
 
 /** A socket.io middleware (`server.use(...)`, `namespace.use(...)`), typed without importing socket.io. */

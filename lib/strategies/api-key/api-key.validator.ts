@@ -1,4 +1,4 @@
-import type { AuthRequest } from '../../http/auth-request.js';
+import type { AuthRequest } from '../../request/auth-request.js';
 import type { MaybePromise } from '../auth-strategy.js';
 
 /** Who a key belongs to, as your validator reports it. */

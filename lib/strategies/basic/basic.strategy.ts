@@ -2,9 +2,9 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import { AuthError } from '../../errors/auth.error.js';
 import { formatChallenge } from '../../errors/challenge.js';
 import { AuthConfigurationError } from '../../errors/configuration.error.js';
-import { type AuthRequest, parseAuthorizationHeader } from '../../http/auth-request.js';
+import { type AuthRequest, parseAuthorizationHeader } from '../../request/auth-request.js';
 import { PasswordLogin } from '../../login/password-login.js';
-import { AuthOptions } from '../../options/auth-options.js';
+import { AuthOptions } from '../../settings/core-settings.js';
 import type { Principal } from '../../principal/principal.js';
 import { failClosed } from '../../stores/fail-closed.js';
 import type { UserAccount } from '../../users/user-directory.js';

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import type { JWTPayload } from 'jose';
 import { Clock } from '../../clock/clock.js';
 import { AuthError } from '../../errors/auth.error.js';
-import { AuthOptions } from '../../options/auth-options.js';
+import { AuthOptions } from '../../settings/core-settings.js';
 import type { Principal } from '../../principal/principal.js';
 import type { MaybePromise, SecuritySchemeDescription } from '../auth-strategy.js';
 import { JwtStrategy } from '../jwt/jwt.strategy.js';

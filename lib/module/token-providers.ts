@@ -1,0 +1,38 @@
+import type { Provider } from '@nestjs/common';
+import { AuthEvents } from '../events/auth-events.js';
+import { LocalTokenIssuer } from '../strategies/jwt/local-token-issuer.js';
+import { AccessTokenDenyList } from '../tokens/issuance/access-token-deny-list.js';
+import { AccessTokens } from '../tokens/issuance/access-tokens.js';
+import { OwnTokenVerification } from '../tokens/issuance/own-token-verification.js';
+import { PasswordGrant } from '../tokens/grants/password.grant.js';
+import { PublishedKeys } from '../tokens/keys/published-keys.js';
+import { RefreshTokenGrant } from '../tokens/grants/refresh-token.grant.js';
+import { RefreshTokens } from '../tokens/issuance/refresh-tokens.js';
+import { SigningKeys } from '../tokens/keys/signing-keys.js';
+import { TokenClients } from '../tokens/endpoint/token-clients.js';
+import { TokenEndpoint } from '../tokens/endpoint/token-endpoint.js';
+import { TOKEN_ENDPOINT } from '../tokens/endpoint/token-endpoint.token.js';
+import { TokenSettings } from '../tokens/token-settings.js';
+import { TokenService } from '../tokens/issuance/token.service.js';
+
+/** Providers of the token service and security events; always registered, idle without `tokens`. */
+export const TOKEN_PROVIDERS: readonly Provider[] = [
+  AuthEvents,
+  TokenSettings,
+  PublishedKeys,
+  SigningKeys,
+  AccessTokens,
+  AccessTokenDenyList,
+  RefreshTokens,
+  TokenClients,
+  TokenService,
+  PasswordGrant,
+  RefreshTokenGrant,
+  TokenEndpoint,
+  { provide: TOKEN_ENDPOINT, useExisting: TokenEndpoint },
+  OwnTokenVerification,
+  { provide: LocalTokenIssuer, useExisting: OwnTokenVerification },
+];
+
+/** What AuthModule exports of them. */
+export const TOKEN_EXPORTS = [AuthEvents, TokenService, SigningKeys, AccessTokenDenyList] as const;

@@ -1,0 +1,169 @@
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { AuthError } from '../../errors/auth.error.js';
+import { formatChallenge } from '../../errors/challenge.js';
+import { retryAfterFor, retryAfterSeconds, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../../errors/retry-after.js';
+import { PasswordLogin } from '../../login/password-login.js';
+import { AuthOptions } from '../../settings/core-settings.js';
+import { StoreUnavailableError } from '../../stores/auth-store.js';
+import { failClosed } from '../../stores/fail-closed.js';
+import { KeySourceUnavailableError } from '../../strategies/jwt/jwt-key-source.js';
+import { OAuthError } from '../oauth.error.js';
+import { PasswordGrant } from '../grants/password.grant.js';
+import { RefreshTokenGrant } from '../grants/refresh-token.grant.js';
+import { SigningKeys } from '../keys/signing-keys.js';
+import { TokenClients } from './token-clients.js';
+import type { TokenGrant } from '../grants/token-grant.js';
+import { type FormRequest, TokenRequestParameters } from '../grants/token-request.js';
+import { TokenSettings } from '../token-settings.js';
+import { TokenService } from '../issuance/token.service.js';
+import { RequestPolicy } from '../../network/request-policy.js';
+
+/** An HTTP answer, written by the controller through the adapter (so it is the same on Express and Fastify). */
+export interface EndpointAnswer {
+  readonly status: number;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body?: unknown;
+}
+
+/** RFC 6749 §5.1: token responses (and, here, every answer of these endpoints) are never cached. */
+const NO_STORE: readonly (readonly [string, string])[] = [
+  ['Cache-Control', 'no-store'],
+  ['Pragma', 'no-cache'],
+];
+
+/**
+ * The token (RFC 6749), revocation (RFC 7009) and JWKS (RFC 7517) endpoints, independent of the
+ * HTTP adapter: each takes the request and returns status, headers and body. Errors are RFC 6749
+ * §5.2 bodies (`{ error, error_description }`), written directly, so an app's global exception
+ * filter cannot reshape them.
+ */
+@Injectable()
+export class TokenEndpoint {
+  private readonly logger = new Logger('nest-warden');
+  private readonly grants: ReadonlyMap<string, TokenGrant>;
+
+  constructor(
+    private readonly settings: TokenSettings,
+    private readonly clients: TokenClients,
+    private readonly tokens: TokenService,
+    private readonly keys: SigningKeys,
+    private readonly options: AuthOptions,
+    private readonly login: PasswordLogin,
+    passwordGrant: PasswordGrant,
+    refreshTokenGrant: RefreshTokenGrant,
+    private readonly requestPolicy: RequestPolicy,
+  ) {
+    this.grants = new Map<string, TokenGrant>([
+      [passwordGrant.grantType, passwordGrant],
+      [refreshTokenGrant.grantType, refreshTokenGrant],
+    ]);
+  }
+
+  /** Called by each mounted controller at boot: a missing `tokens` section or `UserDirectory` fails it. */
+  assertUsable(endpoint: string, needsUsers: boolean): void {
+    this.settings.require(`The ${endpoint} endpoint`);
+    if (needsUsers) this.login.users();
+  }
+
+  async token(request: FormRequest): Promise<EndpointAnswer> {
+    try {
+      const parameters = TokenRequestParameters.read(request);
+      const client = this.clients.authenticate(request, parameters);
+      const grantType = parameters.require('grant_type');
+      const grant = this.grants.get(grantType);
+      if (!grant) throw new OAuthError('unsupported_grant_type', 'The grant type is not supported');
+      if (!client.grantTypes.has(grantType as never)) {
+        throw new OAuthError('unauthorized_client', 'The client may not use this grant type');
+      }
+      const tokens = await grant.handle({ request, parameters, client });
+      const body: Record<string, unknown> = {
+        access_token: tokens.accessToken,
+        token_type: tokens.tokenType,
+        expires_in: tokens.expiresIn,
+      };
+      if (tokens.refreshToken) body.refresh_token = tokens.refreshToken;
+      if (tokens.scopes.length) body.scope = tokens.scopes.join(' ');
+      return { status: HttpStatus.OK, headers: NO_STORE, body };
+    } catch (error) {
+      return this.failure(error);
+    }
+  }
+
+  async revoke(request: FormRequest): Promise<EndpointAnswer> {
+    try {
+      const parameters = TokenRequestParameters.read(request);
+      const client = this.clients.authenticate(request, parameters);
+      const token = parameters.require('token');
+      // token_type_hint is only a hint (RFC 7009 §2.1): both token types are recognized by their form.
+      await this.tokens.revoke(token, client, this.requestPolicy.clientAddress(request));
+      return { status: HttpStatus.OK, headers: NO_STORE };
+    } catch (error) {
+      return this.failure(error);
+    }
+  }
+
+  async jwks(): Promise<EndpointAnswer> {
+    try {
+      const set = await this.keys.jwks();
+      if (!set) {
+        return { status: HttpStatus.NOT_FOUND, headers: [], body: { statusCode: 404, message: 'Not Found', error: 'Not Found' } };
+      }
+      return { status: HttpStatus.OK, headers: [['Cache-Control', 'public, max-age=60']], body: set };
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      this.logger.error('JWKS unavailable: the store cannot be reached', error.stack);
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        headers: [['Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS)]],
+        body: { statusCode: 503, message: 'Signing keys are temporarily unavailable', error: 'Service Unavailable' },
+      };
+    }
+  }
+
+  /** Any failure as an RFC 6749 §5.2 answer; errors that are bugs propagate (Nest answers 500). */
+  private failure(error: unknown): EndpointAnswer {
+    const oauth = this.toOAuthError(error);
+    const headers: (readonly [string, string])[] = [...NO_STORE];
+    let status: number = HttpStatus.BAD_REQUEST;
+    if (oauth.code === 'invalid_client') {
+      status = HttpStatus.UNAUTHORIZED;
+      headers.push(['WWW-Authenticate', formatChallenge('Basic', [['realm', this.options.realm]])]);
+    } else if (oauth.code === 'temporarily_unavailable') {
+      status = HttpStatus.SERVICE_UNAVAILABLE;
+    } else if (oauth.tooManyAttempts) {
+      status = HttpStatus.TOO_MANY_REQUESTS;
+    }
+    if (oauth.retryAfterSeconds !== undefined) headers.push(['Retry-After', String(retryAfterSeconds(oauth.retryAfterSeconds))]);
+    return { status, headers, body: { error: oauth.code, error_description: oauth.description } };
+  }
+
+  private toOAuthError(thrown: unknown): OAuthError {
+    const error = failClosed(thrown, { description: 'the store cannot be reached' }); // → `unavailable`, below (logged, not sent)
+    if (error instanceof OAuthError) return error;
+    if (error instanceof AuthError) {
+      switch (error.code) {
+        case 'invalid_credentials':
+          return new OAuthError('invalid_grant', 'Invalid username or password');
+        case 'locked':
+          return new OAuthError('invalid_grant', 'Too many failed attempts; try again later', {
+            tooManyAttempts: true,
+            retryAfterSeconds: error.retryAfterSeconds,
+          });
+        case 'unavailable':
+          this.logger.error(`Token endpoint unavailable: ${error.message}`, (error.cause as Error | undefined)?.stack);
+          return new OAuthError('temporarily_unavailable', 'The service is temporarily unavailable', {
+            retryAfterSeconds: retryAfterFor(error),
+          });
+        default:
+          return new OAuthError('invalid_grant', error.description ?? 'The grant was refused');
+      }
+    }
+    if (error instanceof KeySourceUnavailableError) {
+      this.logger.error(`Token endpoint unavailable: ${error.message}`, error.stack);
+      return new OAuthError('temporarily_unavailable', 'The service is temporarily unavailable', {
+        retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
+      });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,76 @@
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { PasswordLogin } from '../../login/password-login.js';
+import { OAuthError } from '../oauth.error.js';
+import { PasswordGrantStep } from './password-grant-step.js';
+import { TotpPasswordGrantStep } from './second-factor.step.js';
+import { TotpService } from '../../mfa/totp.service.js';
+import { parseScope } from '../scopes.js';
+import { TokenGrant, type TokenGrantContext } from './token-grant.js';
+import { TokenSettings } from '../token-settings.js';
+import { TokenService, type TokenSet } from '../issuance/token.service.js';
+import { RequestPolicy } from '../../network/request-policy.js';
+import { findAppProvider } from '../../di/find-app-provider.js';
+
+/** Longest username accepted; longer ones are malformed requests, not login attempts. */
+const MAX_USERNAME_LENGTH = 256;
+
+/**
+ * RFC 6749 §4.3, the resource owner password credentials grant, for first-party clients. The
+ * password is checked by `PasswordLogin` (lockout, equal timing for unknown users, events); an
+ * optional {@link PasswordGrantStep} runs next; then tokens are issued for the requested scope,
+ * or for every scope the user may hold when none is requested.
+ */
+@Injectable()
+export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap {
+  readonly grantType = 'password';
+  private step: PasswordGrantStep | undefined;
+
+  constructor(
+    private readonly login: PasswordLogin,
+    private readonly tokens: TokenService,
+    private readonly settings: TokenSettings,
+    private readonly moduleRef: ModuleRef,
+    private readonly requestPolicy: RequestPolicy,
+    private readonly totpStep: TotpPasswordGrantStep,
+    private readonly totp: TotpService,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    // No step of the app's own: with TOTP configured, enrolled users must send a code here too.
+    this.step = findAppProvider(this.moduleRef, PasswordGrantStep) ?? (this.totp.enabled ? this.totpStep : undefined);
+  }
+
+  async handle({ request, parameters, client }: TokenGrantContext): Promise<TokenSet> {
+    const username = parameters.require('username');
+    const password = parameters.require('password');
+    if (username.length > MAX_USERNAME_LENGTH) throw new OAuthError('invalid_request', 'The username is too long');
+    const requested = this.requestedScopes(parameters.get('scope'), client.scopes);
+    const account = await this.login.verify({ username, password, clientAddress: this.requestPolicy.clientAddress(request), channel: 'token' });
+    const amr = ['pwd'];
+    if (this.step) amr.push(...(await this.step.verify(account, parameters, request)));
+    const grantable = this.tokens.grantableScopes(account, client);
+    const refused = requested?.find((scope) => !grantable.includes(scope));
+    if (refused) throw new OAuthError('invalid_scope', `The scope "${refused}" cannot be granted to this user`);
+    return this.tokens.issue(account, {
+      clientId: client.id,
+      scopes: requested ?? grantable,
+      amr: [...new Set(amr)],
+      grantType: this.grantType,
+      clientAddress: this.requestPolicy.clientAddress(request),
+    });
+  }
+
+  /** The `scope` parameter checked as far as it can be before the password is: syntax, server, client. */
+  private requestedScopes(value: string | undefined, clientScopes: ReadonlySet<string> | undefined): string[] | undefined {
+    if (value === undefined) return undefined;
+    const scopes = parseScope(value);
+    if (!scopes) throw new OAuthError('invalid_scope', 'The scope parameter is malformed');
+    const known = this.settings.knownScopes;
+    const unknown = scopes.find((scope) => (known && !known.has(scope)) || (clientScopes && !clientScopes.has(scope)));
+    if (unknown) throw new OAuthError('invalid_scope', `The scope "${unknown}" cannot be granted`);
+    return scopes;
+  }
+}
