@@ -8,7 +8,9 @@
  *   npm run bench:memory            (FLOOD=200000 npm run bench:memory for a shorter run)
  */
 import 'reflect-metadata';
-import { AuthOptions, Clock, LoginThrottle, MemoryStore } from '../lib/index.js';
+import { Clock, MemoryStore } from '../lib/index.js';
+import { LoginThrottle } from '../lib/login/login-throttle.js';
+import { LoginThrottleSettings } from '../lib/login/login-throttle-settings.js';
 
 class FrozenClock extends Clock {
   private readonly at = Date.now();
@@ -36,7 +38,7 @@ async function main(): Promise<void> {
   if (!gc) console.warn('run with node --expose-gc for exact heap figures');
   const flood = Number(process.env.FLOOD ?? 1_000_000);
   const store = new MemoryStore(new FrozenClock());
-  const throttle = new LoginThrottle(store, new AuthOptions({}));
+  const throttle = new LoginThrottle(store, new LoginThrottleSettings());
 
   const baseline = heapMb();
   for (let i = 0; i < 5; i++) await throttle.recordFailure('victim-locked', '203.0.113.1');

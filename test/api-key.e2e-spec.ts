@@ -1,6 +1,7 @@
 import { Controller, Get, type INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { ApiKeyValidator, Auth, AuthModule, type AuthModuleOptions, Clock, CurrentUser, hashApiKey, StrategyRegistry } from '../lib/index.js';
+import { ApiKeyValidator, Auth, AuthModule, type AuthModuleOptions, Clock, CurrentUser, hashApiKey } from '../lib/index.js';
+import { StrategyRegistry } from '../lib/strategies/strategy-registry.js';
 import {
   API_KEY_OPTIONS,
   apiKeyTestModule,

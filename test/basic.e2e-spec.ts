@@ -1,7 +1,8 @@
 import { Controller, Get, type INestApplication } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import request from 'supertest';
-import { Auth, AuthModule, AuthStore, Clock, StoreUnavailableError, StrategyRegistry, UserDirectory } from '../lib/index.js';
+import { Auth, AuthModule, AuthStore, Clock, StoreUnavailableError, UserDirectory } from '../lib/index.js';
+import { StrategyRegistry } from '../lib/strategies/strategy-registry.js';
 import { BASIC_OPTIONS, basicTestModule } from './fixtures/basic-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
 import { FakeClock } from './helpers/fake-clock.js';

@@ -2,7 +2,10 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import type { INestApplication, Type } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, type OperationObject, SwaggerModule } from '@nestjs/swagger';
 import request from 'supertest';
-import { hasAuthorizationRules, RoutePolicies, type RoutePolicy, StrategyRegistry } from '../lib/index.js';
+import type { RoutePolicy } from '../lib/index.js';
+import { RoutePolicies } from '../lib/policy/route-policies.js';
+import { hasAuthorizationRules } from '../lib/policy/route-policy.js';
+import { StrategyRegistry } from '../lib/strategies/strategy-registry.js';
 import { type AuthDocumentOptions, createAuthDocument } from '../lib/openapi/index.js';
 import {
   BackofficeController,

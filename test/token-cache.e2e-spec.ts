@@ -5,7 +5,6 @@ import {
   AuthError,
   AuthGuard,
   type AuthModuleOptions,
-  AuthOptions,
   Clock,
   JwtStrategy,
   type MaybePromise,
@@ -62,7 +61,7 @@ describe.each(ADAPTERS)('verified-token cache (%s)', (adapter) => {
             .overrideProvider(Clock)
             .useValue(clock)
             .overrideProvider(JwtStrategy)
-            .useFactory({ factory: (o: AuthOptions, c: Clock) => new RevokingJwtStrategy(o, c), inject: [AuthOptions, Clock] }),
+            .useClass(RevokingJwtStrategy),
       },
     );
     strategy = app.get(JwtStrategy);

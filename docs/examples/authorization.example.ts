@@ -8,7 +8,7 @@ import {
   type AuthRequest,
   CurrentUser,
   OwnedResource,
-  type OwnedResourceResult,
+  type Ownership,
   Owner,
   type OwnershipResolver,
   Permissions,
@@ -62,7 +62,7 @@ export class PostsRepository {
 export class PostOwnership implements OwnershipResolver<Post> {
   constructor(private readonly posts: PostsRepository) {}
 
-  async resolve(request: AuthRequest & { params?: Record<string, string> }): Promise<OwnedResourceResult<Post> | null> {
+  async resolve(request: AuthRequest & { params?: Record<string, string> }): Promise<Ownership<Post> | null> {
     const post = await this.posts.findById(request.params?.id ?? '');
     // null → 404. ownerId is compared with Principal.id exactly, as a string.
     return post ? { resource: post, ownerId: String(post.authorId) } : null;

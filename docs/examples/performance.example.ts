@@ -4,9 +4,7 @@ import {
   Auth,
   AuthError,
   AuthModule,
-  AuthOptions,
   AuthStore,
-  Clock,
   CurrentUser,
   JwtStrategy,
   type MaybePromise,
@@ -44,12 +42,10 @@ export class RevocationAwareJwtStrategy extends JwtStrategy implements OnModuleI
   override readonly name = 'bearer';
 
   constructor(
-    options: AuthOptions,
-    clock: Clock,
     private readonly store: AuthStore,
     private readonly revocation: UserRevocation,
   ) {
-    super(options, clock);
+    super();
   }
 
   override onModuleInit(): void {

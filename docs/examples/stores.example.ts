@@ -6,7 +6,6 @@ import {
   AuthModule,
   type AuthModuleOptions,
   AuthStore,
-  DEFAULT_PROTECTED_NAMESPACES,
   MemoryStore,
   RedisStore,
   SystemClock,
@@ -67,7 +66,7 @@ export function clusterStore(): RedisStore {
 export const tightMemoryStore: AuthStore = new MemoryStore(new SystemClock(), {
   maxEntries: 20_000,
   protectedNamespaces: [
-    ...DEFAULT_PROTECTED_NAMESPACES,
+    ...MemoryStore.defaultProtectedNamespaces,
     { prefix: 'audit:hold:', maxEntries: 2_000, whenFull: 'refuse' },
   ],
 });

@@ -80,5 +80,5 @@ describe.each(ADAPTERS)('docs/strategies.md examples (%s)', (adapter) => {
 /** The example uses OWASP parameters; the test swaps in cheap ones to stay fast. */
 async function cheapHasher(): Promise<PasswordHasher> {
   const { Argon2PasswordHasher } = await import('../../lib/index.js');
-  return new Argon2PasswordHasher({ raw: { passwords: CHEAP_ARGON2 } } as never);
+  return new Argon2PasswordHasher(CHEAP_ARGON2);
 }

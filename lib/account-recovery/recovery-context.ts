@@ -2,23 +2,13 @@ import { type Abstract, type BeforeApplicationShutdown, Injectable, Logger, type
 import { ModuleRef } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
-import { AuthOptions } from '../settings/core-settings.js';
 import { AuthStore } from '../stores/auth-store.js';
 import { UserDirectory } from '../users/user-directory.js';
 import { type AccountMail, AccountMailer } from './account-mailer.js';
 import { RecoveryDirectory } from './recovery-directory.js';
-import type { RecoveryOptions } from './recovery.options.js';
+import { type RecoveryConfig, RecoverySettings } from './recovery-settings.js';
 import { findAppProvider } from '../di/find-app-provider.js';
 
-export interface RecoverySettings {
-  readonly resetTokenTtlMs: number;
-  readonly verificationTokenTtlMs: number;
-  readonly minPasswordLength: number;
-  readonly maxRequestsPerWindow: number;
-  readonly requestWindowMs: number;
-}
-
-const MINUTE = 60_000;
 
 /**
  * What password reset and email verification share: settings, the app's hooks (resolved once
@@ -27,30 +17,24 @@ const MINUTE = 60_000;
 @Injectable()
 export class RecoveryContext implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('nest-warden');
-  private readonly config: RecoverySettings | undefined;
+  private readonly config: RecoveryConfig | undefined;
   private readonly resolved = new Map<Abstract<unknown>, unknown>();
   private readonly deliveries = new Set<Promise<void>>();
 
   constructor(
-    options: AuthOptions,
+    private readonly recoverySettings: RecoverySettings,
     private readonly store: AuthStore,
     private readonly moduleRef: ModuleRef,
   ) {
-    this.config = options.raw.recovery === undefined ? undefined : resolveRecoverySettings(options.raw.recovery);
+    this.config = recoverySettings.config;
   }
 
   get enabled(): boolean {
     return this.config !== undefined;
   }
 
-  settings(): RecoverySettings {
-    if (!this.config) {
-      throw AuthConfigurationError.create(
-        'password reset or email verification is used but not configured.',
-        'Add recovery: {} (or your recovery options) to AuthModule.forRoot().',
-      );
-    }
-    return this.config;
+  settings(): RecoveryConfig {
+    return this.recoverySettings.require();
   }
 
   onApplicationBootstrap(): void {
@@ -127,25 +111,6 @@ export class RecoveryContext implements OnApplicationBootstrap, BeforeApplicatio
     this.resolved.set(token, found);
     return found;
   }
-}
-
-function resolveRecoverySettings(options: RecoveryOptions): RecoverySettings {
-  if (options === null || typeof options !== 'object') {
-    throw AuthConfigurationError.create('recovery must be an object.', 'Pass e.g. recovery: {} for the defaults.');
-  }
-  const positive = (value: number, field: string): number => {
-    if (!Number.isSafeInteger(value) || value <= 0) {
-      throw AuthConfigurationError.create(`recovery.${field} must be a positive integer.`, 'Remove it to use the default.');
-    }
-    return value;
-  };
-  return Object.freeze({
-    resetTokenTtlMs: positive(options.resetTokenTtlMs ?? 30 * MINUTE, 'resetTokenTtlMs'),
-    verificationTokenTtlMs: positive(options.verificationTokenTtlMs ?? 24 * 60 * MINUTE, 'verificationTokenTtlMs'),
-    minPasswordLength: positive(options.minPasswordLength ?? 8, 'minPasswordLength'),
-    maxRequestsPerWindow: positive(options.maxRequestsPerWindow ?? 5, 'maxRequestsPerWindow'),
-    requestWindowMs: positive(options.requestWindowMs ?? 60 * MINUTE, 'requestWindowMs'),
-  });
 }
 
 /** The form an address is counted under (not what is passed to the directory). */

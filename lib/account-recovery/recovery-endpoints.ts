@@ -1,18 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { resolveEndpoints } from '../http/define-route.js';
+import type { RecoveryEndpoints } from './recovery.options.js';
 import { createRecoveryController } from './recovery.controller.js';
-
-/** Paths of the password-reset and email-verification endpoints (`forRoot({ recoveryEndpoints })`). */
-export interface RecoveryEndpoints {
-  /** Public `POST { email }` → 202, the same answer for every address. Default `/auth/password-reset`. */
-  readonly passwordReset: string | false;
-  /** Public `POST { token, password }` → 204. Default `/auth/password-reset/confirm`. */
-  readonly passwordResetConfirm: string | false;
-  /** Authenticated `POST` → 202: sends a link to the caller's address. Default `/auth/email-verification`. */
-  readonly emailVerification: string | false;
-  /** Public `POST { token }` → 204. Default `/auth/email-verification/confirm`. */
-  readonly emailVerificationConfirm: string | false;
-}
 
 export const DEFAULT_RECOVERY_ENDPOINTS: RecoveryEndpoints = Object.freeze({
   passwordReset: '/auth/password-reset',

@@ -10,7 +10,7 @@ import { getPrincipal } from '../request/request-state.js';
 import { EmailVerification } from './email-verification.service.js';
 import { PasswordReset } from './password-reset.service.js';
 import { RecoveryContext } from './recovery-context.js';
-import type { RecoveryEndpoints } from './recovery-endpoints.js';
+import type { RecoveryEndpoints } from './recovery.options.js';
 
 type JsonRequest = AuthRequest & { readonly body?: unknown };
 

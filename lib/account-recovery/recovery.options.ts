@@ -18,3 +18,15 @@ export interface RecoveryOptions {
   /** Default 1 hour. */
   readonly requestWindowMs?: number;
 }
+
+/** Paths of the password-reset and email-verification endpoints (`forRoot({ recoveryEndpoints })`). */
+export interface RecoveryEndpoints {
+  /** Public `POST { email }` → 202, the same answer for every address. Default `/auth/password-reset`. */
+  readonly passwordReset: string | false;
+  /** Public `POST { token, password }` → 204. Default `/auth/password-reset/confirm`. */
+  readonly passwordResetConfirm: string | false;
+  /** Authenticated `POST` → 202: sends a link to the caller's address. Default `/auth/email-verification`. */
+  readonly emailVerification: string | false;
+  /** Public `POST { token }` → 204. Default `/auth/email-verification/confirm`. */
+  readonly emailVerificationConfirm: string | false;
+}

@@ -1,13 +1,11 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AuthError } from '../errors/auth.error.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import type { AuthRequest } from '../request/auth-request.js';
 import { setOwnedResource } from '../request/request-state.js';
-import { type CompiledRoutePolicy, RoutePolicies } from '../policy/route-policies.js';
-import type { RoutePolicy } from '../policy/route-policy.js';
 import type { Principal } from '../principal/principal.js';
-import type { MaybePromise } from '../strategies/auth-strategy.js';
-import type { OwnedResource } from './ownership-resolver.js';
+import type { MaybePromise } from '../utils/maybe-promise.js';
+import type { Ownership, OwnershipResolver } from './ownership-resolver.js';
 import { anyGrantCovers, permissionProblem } from './permission-matcher.js';
 import { RoleHierarchy } from './role-hierarchy.js';
 
@@ -19,8 +17,22 @@ interface RequiredPermission {
   readonly grantedByRoles: ReadonlySet<string>;
 }
 
-/** Everything a route's authorization needs that does not depend on the caller. */
-interface RouteRules {
+/** What a route requires beyond "who are you", as its decorators say (`RoutePolicy` has these fields). */
+export interface AuthorizationRequirements {
+  /** Any of these roles (`@Roles()`); the role hierarchy applies. */
+  readonly roles: readonly string[];
+  /** All of these permissions (`@Permissions()`). */
+  readonly permissions: readonly string[];
+  /** All of these OAuth2 scopes (`@Scopes()`). */
+  readonly scopes: readonly string[];
+  /** `@Owner()`: the resolver and the roles that bypass the ownership check. */
+  readonly owner: { readonly resolver: abstract new (...args: never[]) => OwnershipResolver; readonly bypass: readonly string[] } | undefined;
+  /** A second factor is required (`amr` must show one). */
+  readonly mfa: boolean;
+}
+
+/** Everything a route's authorization needs that does not depend on the caller, computed once at boot. */
+export interface RouteRules {
   /** Roles that satisfy `@Roles()` (the required ones and every role implying one); `undefined`: no rule. */
   readonly roles: ReadonlySet<string> | undefined;
   readonly permissions: readonly RequiredPermission[];
@@ -50,23 +62,20 @@ function holdsAny(held: readonly string[] | undefined, wanted: ReadonlySet<strin
  * `Set.has` calls plus a scan of the permissions the principal holds directly.
  */
 @Injectable()
-export class Authorizer implements OnApplicationBootstrap {
-  private readonly rules = new WeakMap<RoutePolicy, RouteRules>();
+export class Authorizer {
+  constructor(private readonly hierarchy: RoleHierarchy) {}
 
-  constructor(
-    protected readonly hierarchy: RoleHierarchy,
-    protected readonly policies: RoutePolicies,
-  ) {}
-
-  /** Compiles the rules of every route, so a bad requirement fails `app.init()` naming the route. */
-  onApplicationBootstrap(): void {
-    for (const { controller, handler, methodName } of this.policies.routeHandlers()) {
-      this.rulesFor(this.policies.get(controller, handler), `${controller.name}.${methodName}`);
-    }
-  }
-
-  authorize(principal: Principal, policy: CompiledRoutePolicy, request: AuthRequest): MaybePromise<void> {
-    const rules = this.rules.get(policy) ?? this.rulesFor(policy, 'a route');
+  /**
+   * Step 3 for one request: throws `AuthError` when access is refused. `route` holds the rules
+   * compiled at boot and the route's ownership resolver.
+   * @internal
+   */
+  authorize(
+    principal: Principal,
+    route: { readonly rules: RouteRules; readonly ownerResolver: OwnershipResolver | undefined },
+    request: AuthRequest,
+  ): MaybePromise<void> {
+    const rules = route.rules;
     if (rules.roles && !holdsAny(principal.roles, rules.roles)) {
       throw new AuthError('forbidden', { description: 'Insufficient role' });
     }
@@ -87,7 +96,7 @@ export class Authorizer implements OnApplicationBootstrap {
     if (rules.mfa && !(principal.amr ?? EMPTY).some((method) => SECOND_FACTOR.has(method))) {
       throw new AuthError('forbidden', { description: 'A second authentication factor is required' });
     }
-    const resolver = policy.ownerResolver;
+    const resolver = route.ownerResolver;
     if (!resolver) return;
     const mustBeOwnedBy = holdsAny(principal.roles, rules.ownerBypass) ? undefined : principal.id;
     return this.attach(resolver.resolve(request, principal), request, mustBeOwnedBy);
@@ -112,9 +121,12 @@ export class Authorizer implements OnApplicationBootstrap {
     });
   }
 
-  private rulesFor(policy: RoutePolicy, where: string): RouteRules {
-    const cached = this.rules.get(policy);
-    if (cached) return cached;
+  /**
+   * A route's requirements as the request path checks them; a malformed requirement fails the boot
+   * naming the route (`where`).
+   * @internal
+   */
+  compile(policy: AuthorizationRequirements, where: string): RouteRules {
     const permissions = policy.permissions.map((name): RequiredPermission => {
       const problem = permissionProblem(name, 'requirement');
       if (problem) {
@@ -125,26 +137,24 @@ export class Authorizer implements OnApplicationBootstrap {
       }
       return { name, grantedByRoles: this.hierarchy.rolesGranting(name) };
     });
-    const rules: RouteRules = {
+    return Object.freeze({
       roles: policy.roles.length ? this.hierarchy.rolesSatisfying(policy.roles) : undefined,
-      permissions,
+      permissions: Object.freeze(permissions),
       scopes: policy.scopes,
       mfa: policy.mfa,
       ownerBypass: this.hierarchy.rolesSatisfying(policy.owner?.bypass ?? EMPTY),
-    };
-    this.rules.set(policy, rules);
-    return rules;
+    });
   }
 
   private attach(
-    found: MaybePromise<OwnedResource | null>,
+    found: MaybePromise<Ownership | null>,
     request: AuthRequest,
     mustBeOwnedBy: string | undefined,
   ): MaybePromise<void> {
     if (typeof (found as Promise<unknown> | null)?.then === 'function') {
-      return (found as Promise<OwnedResource | null>).then((value) => this.attach(value, request, mustBeOwnedBy));
+      return (found as Promise<Ownership | null>).then((value) => this.attach(value, request, mustBeOwnedBy));
     }
-    found = found as OwnedResource | null;
+    found = found as Ownership | null;
     if (found === null || found === undefined) throw new AuthError('not_found');
     if (mustBeOwnedBy !== undefined && found.ownerId !== mustBeOwnedBy) {
       throw new AuthError('forbidden', { description: 'Only the owner may do this' });

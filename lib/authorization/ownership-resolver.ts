@@ -1,9 +1,9 @@
 import type { AuthRequest } from '../request/auth-request.js';
-import type { MaybePromise } from '../strategies/auth-strategy.js';
+import type { MaybePromise } from '../utils/maybe-promise.js';
 import type { Principal } from '../principal/principal.js';
 
 /** What an ownership resolver found: the resource and who owns it. */
-export interface OwnedResource<T = unknown> {
+export interface Ownership<T = unknown> {
   readonly resource: T;
   /** Compared with the principal's `id`. */
   readonly ownerId: string;
@@ -14,5 +14,5 @@ export interface OwnedResource<T = unknown> {
  * (the guard answers 404). Implement as an `@Injectable()` and provide it in your module.
  */
 export interface OwnershipResolver<T = unknown> {
-  resolve(request: AuthRequest & { params?: Record<string, string> }, principal: Principal): MaybePromise<OwnedResource<T> | null>;
+  resolve(request: AuthRequest & { params?: Record<string, string> }, principal: Principal): MaybePromise<Ownership<T> | null>;
 }

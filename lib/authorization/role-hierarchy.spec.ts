@@ -1,4 +1,4 @@
-import type { RoleOptions } from '../module/auth-module.options.js';
+import type { RoleOptions } from './role.options.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { RoleHierarchy } from './role-hierarchy.js';
 

@@ -1,5 +1,5 @@
-import type { RoleOptions } from '../module/auth-module.options.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
+import type { RoleOptions } from './role.options.js';
 import { anyGrantCovers, permissionProblem } from './permission-matcher.js';
 
 const NO_GRANTS: readonly string[] = Object.freeze([]);
@@ -19,6 +19,8 @@ export class RoleHierarchy {
   private constructor(
     private readonly closures: ReadonlyMap<string, ReadonlySet<string>>,
     private readonly grants: ReadonlyMap<string, readonly string[]>,
+    /** Whether `roles.hierarchy` names any role (then `@Roles()` names outside it are worth a warning). */
+    readonly hasHierarchy: boolean,
   ) {}
 
   /** Validates `options` and computes every closure; throws `AuthConfigurationError` on bad input. */
@@ -35,7 +37,7 @@ export class RoleHierarchy {
       for (const member of implied) for (const grant of direct.get(member) ?? NO_GRANTS) collected.add(grant);
       grants.set(role, collected.size ? Object.freeze([...collected]) : NO_GRANTS);
     }
-    return new RoleHierarchy(closures, grants);
+    return new RoleHierarchy(closures, grants, edges.size > 0);
   }
 
   /** Every role named in the configuration. */

@@ -1,11 +1,10 @@
 import { type ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { AuthError } from '../errors/auth.error.js';
-import { AuthConfigurationError } from '../errors/configuration.error.js';
 import type { AuthRequest } from '../request/auth-request.js';
 import { requestFromContext } from '../context/context-request.js';
 import { RouteManifest } from '../manifest/route-manifest.js';
 import { RequestPolicy } from '../network/request-policy.js';
-import { AuthOptions } from '../settings/core-settings.js';
+import { CoreSettings } from '../settings/core-settings.js';
 import type { CompiledRoutePolicy } from '../policy/route-policies.js';
 import type { Principal } from '../principal/principal.js';
 
@@ -29,18 +28,11 @@ export class DenialExplainer {
   private readonly logger = new Logger('nest-warden');
 
   constructor(
-    options: AuthOptions,
+    options: CoreSettings,
     private readonly manifest: RouteManifest,
     private readonly requestPolicy: RequestPolicy,
   ) {
-    const explain = options.raw.explainDenials;
-    if (explain !== undefined && typeof explain !== 'boolean') {
-      throw AuthConfigurationError.create(
-        `explainDenials ${JSON.stringify(explain)} is not a boolean.`,
-        'Use explainDenials: true or false, or leave it out (on unless NODE_ENV is production).',
-      );
-    }
-    this.enabled = explain ?? process.env.NODE_ENV !== 'production';
+    this.enabled = options.explainDenials;
   }
 
   /** Called by the guard once a principal is known, before authorization. */

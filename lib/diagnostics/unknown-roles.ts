@@ -1,7 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { resolverHandlers } from '../graphql/resolver-metadata.js';
-import { AuthOptions } from '../settings/core-settings.js';
 import type { RouteHandler } from '../policy/policy-metadata.js';
 import { RoutePolicies } from '../policy/route-policies.js';
 import { gatewayHandlers, isGateway } from '../websockets/gateway-metadata.js';
@@ -19,7 +18,6 @@ export class UnknownRoles implements OnApplicationBootstrap {
   private readonly logger = new Logger('nest-warden');
 
   constructor(
-    private readonly options: AuthOptions,
     private readonly hierarchy: RoleHierarchy,
     private readonly policies: RoutePolicies,
     private readonly reflector: Reflector,
@@ -28,7 +26,7 @@ export class UnknownRoles implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.options.roles.hierarchy || Object.keys(this.options.roles.hierarchy).length === 0) return;
+    if (!this.hierarchy.hasHierarchy) return;
     const known = new Set(this.hierarchy.roles);
     const unknown = new Map<string, string[]>();
     for (const { type, handler } of this.handlers()) {

@@ -4,6 +4,7 @@
  */
 export class AuthConfigurationError extends Error {
   override readonly name = 'AuthConfigurationError';
+  readonly code = 'invalid_configuration';
 
   static create(problem: string, fix: string): AuthConfigurationError {
     return new AuthConfigurationError(`nest-warden: ${problem} ${fix}`);

@@ -8,36 +8,34 @@ import { ContextDenials } from '../context/context-denials.js';
 import type { AuthRequest } from '../request/auth-request.js';
 import { requestFromContext } from '../context/context-request.js';
 import { setPrincipal } from '../request/request-state.js';
-import { AuthOptions } from '../settings/core-settings.js';
+import { CoreSettings } from '../settings/core-settings.js';
 import { type CompiledRoutePolicy, RoutePolicies } from '../policy/route-policies.js';
+import type { RoutePolicy } from '../policy/route-policy.js';
 import type { Principal } from '../principal/principal.js';
-import type { AuthStrategy, MaybePromise } from '../strategies/auth-strategy.js';
+import type { AuthStrategy } from '../strategies/auth-strategy.js';
+import { isPromise, type MaybePromise } from '../utils/maybe-promise.js';
 import { failClosed } from '../stores/fail-closed.js';
-
-const isPromise = <T>(value: MaybePromise<T>): value is Promise<T> =>
-  typeof (value as Promise<T> | null)?.then === 'function';
 
 /**
  * The one global guard: read the route policy, authenticate, authorize, attach. When every step
  * answers synchronously (a cached token, no owner lookup) so does the guard — no promise allocated.
- * Subclass it and override the `protected` hooks to customize, then provide it as `APP_GUARD`.
+ *
+ * To customize it, extend it, override the `protected` hooks, and name your class in
+ * `AuthModule.forRoot({ guard: MyGuard })`: it then runs in this guard's place. Collaborators are
+ * injected as properties, so your subclass may have a constructor of its own (call `super()`).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   protected readonly logger = new Logger('nest-warden');
 
-  /** Development-mode denial logs; injected as a property so subclass constructors stay as they are. */
-  @Optional() @Inject(DenialExplainer) protected readonly explainer?: DenialExplainer;
-
-  /** Errors for GraphQL and WebSocket contexts; injected as a property so subclass constructors stay as they are. */
-  @Optional() @Inject(ContextDenials) protected readonly contextDenials?: ContextDenials;
-
-  constructor(
-    protected readonly policies: RoutePolicies,
-    protected readonly authorizer: Authorizer,
-    protected readonly options: AuthOptions,
-    protected readonly adapterHost: HttpAdapterHost,
-  ) {}
+  @Inject(RoutePolicies) private readonly policies!: RoutePolicies;
+  @Inject(Authorizer) private readonly authorizer!: Authorizer;
+  @Inject(CoreSettings) private readonly settings!: CoreSettings;
+  @Inject(HttpAdapterHost) private readonly adapterHost!: HttpAdapterHost;
+  /** Development-mode denial logs. */
+  @Optional() @Inject(DenialExplainer) private readonly explainer?: DenialExplainer;
+  /** Errors for GraphQL and WebSocket contexts. */
+  @Optional() @Inject(ContextDenials) private readonly contextDenials?: ContextDenials;
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const policy = this.policies.get(context.getClass(), context.getHandler());
@@ -113,9 +111,9 @@ export class AuthGuard implements CanActivate {
     context: ExecutionContext,
     request: AuthRequest,
     principal: Principal,
-    policy: CompiledRoutePolicy,
+    policy: RoutePolicy,
   ): boolean | Promise<boolean> {
-    const resolveUser = this.options.raw.resolveUser;
+    const resolveUser = this.settings.resolveUser;
     if (!resolveUser) {
       setPrincipal(request, principal, principal);
       return true;
@@ -131,8 +129,13 @@ export class AuthGuard implements CanActivate {
     return isPromise(user) ? user.then(finish) : finish(user);
   }
 
-  /** Turns a failure into the HTTP answer: headers on the response, Nest's exception for the body. */
-  protected deny(context: ExecutionContext, policy: CompiledRoutePolicy | undefined, error: unknown): never {
+  /**
+   * Turns a failure into the answer: for HTTP, headers on the response and Nest's exception for the
+   * body; for GraphQL and WebSockets, the error each expects. Errors that are not `AuthError`s are
+   * rethrown untouched (a bug answers 500, never a pass).
+   */
+  protected deny(context: ExecutionContext, routePolicy: RoutePolicy | undefined, error: unknown): never {
+    const policy = compiled(routePolicy);
     error = failClosed(error); // store unreachable → 503, never a 500 or a pass
     if (!AuthError.isAuthError(error)) throw error;
     if (error.code === 'unavailable') {
@@ -147,13 +150,13 @@ export class AuthGuard implements CanActivate {
       const adapter = this.adapterHost.httpAdapter;
       setHeader = (name, value) => adapter.setHeader(response, name, value);
     }
-    throwHttpDenial(error, this.options.errorResponse, setHeader, this.challengesFor(policy, error));
+    throwHttpDenial(error, this.settings.errorResponse, setHeader, this.challengesFor(policy, error));
   }
 
   /** RFC 6750 §3 / RFC 9110 §11.6.1: one challenge per strategy the route accepts. */
-  protected challengesFor(policy: CompiledRoutePolicy | undefined, error: AuthError): readonly string[] {
+  private challengesFor(policy: CompiledRoutePolicy | undefined, error: AuthError): readonly string[] {
     if (!policy) return [];
-    const realm = this.options.realm;
+    const realm = this.settings.realm;
     switch (error.code) {
       case 'credentials_missing':
         return policy.missingChallenges;
@@ -180,4 +183,9 @@ export class AuthGuard implements CanActivate {
   private describe(context: ExecutionContext): string {
     return `${context.getClass().name}.${context.getHandler().name}`;
   }
+}
+
+/** The policy as `RoutePolicies` compiled it (a subclass may pass a policy of its own making). */
+function compiled(policy: RoutePolicy | undefined): CompiledRoutePolicy | undefined {
+  return policy !== undefined && 'missingChallenges' in policy ? (policy as CompiledRoutePolicy) : undefined;
 }

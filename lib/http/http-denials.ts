@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { AuthError } from '../errors/auth.error.js';
 import type { ErrorResponseOption } from '../errors/error-response.js';
 import { toHttpDenial } from '../errors/http-error.mapper.js';
-import { AuthOptions } from '../settings/core-settings.js';
+import { CoreSettings } from '../settings/core-settings.js';
 import { failClosed } from '../stores/fail-closed.js';
 
 const UNAUTHORIZED_CODES: ReadonlySet<string> = new Set(['credentials_missing', 'invalid_token', 'invalid_credentials']);
@@ -37,7 +37,7 @@ export class HttpDenials {
   private readonly logger = new Logger('nest-warden');
 
   constructor(
-    private readonly options: AuthOptions,
+    private readonly options: CoreSettings,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 

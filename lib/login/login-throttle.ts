@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { AuthError } from '../errors/auth.error.js';
-import { AuthConfigurationError } from '../errors/configuration.error.js';
-import { AuthOptions } from '../settings/core-settings.js';
 import { AuthStore } from '../stores/auth-store.js';
 import { clientAddressKey } from './client-address.js';
+import { LoginThrottleSettings } from './login-throttle-settings.js';
 
 /** What a recorded failure started, for security events. */
 export interface LoginFailureOutcome {
@@ -38,15 +37,14 @@ export class LoginThrottle {
 
   constructor(
     private readonly store: AuthStore,
-    options: AuthOptions,
+    settings: LoginThrottleSettings,
   ) {
-    const config = options.raw.lockout ?? {};
-    this.accountThreshold = positiveInteger(config.accountThreshold, 5, 'accountThreshold');
-    this.addressThreshold = positiveInteger(config.addressThreshold, 100, 'addressThreshold');
-    this.lockoutMs = positiveInteger(config.lockoutMs, 60_000, 'lockoutMs');
-    this.maxLockoutMs = Math.max(this.lockoutMs, positiveInteger(config.maxLockoutMs, 15 * 60_000, 'maxLockoutMs'));
-    this.windowMs = positiveInteger(config.windowMs, 15 * 60_000, 'windowMs');
-    this.backoffResetMs = positiveInteger(config.backoffResetMs, 24 * 60 * 60_000, 'backoffResetMs');
+    this.accountThreshold = settings.accountThreshold;
+    this.addressThreshold = settings.addressThreshold;
+    this.lockoutMs = settings.lockoutMs;
+    this.maxLockoutMs = settings.maxLockoutMs;
+    this.windowMs = settings.windowMs;
+    this.backoffResetMs = settings.backoffResetMs;
   }
 
   /** Throws `AuthError('locked')` while the account or the client address is locked. */
@@ -139,15 +137,4 @@ export class LoginThrottle {
     const normalized = subject.normalize('NFKC').toLowerCase();
     return `login:${kind}:${createHash('sha256').update(normalized).digest('base64url').slice(0, 32)}`;
   }
-}
-
-function positiveInteger(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) {
-    throw AuthConfigurationError.create(
-      `lockout.${name} must be a positive integer, got ${String(value)}.`,
-      'Use a whole number of attempts or milliseconds, or leave it out for the default.',
-    );
-  }
-  return value;
 }

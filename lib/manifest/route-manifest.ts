@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type Type } from '@nes
 import { ApplicationConfig, ModulesContainer } from '@nestjs/core';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { RequestPolicy } from '../network/request-policy.js';
-import { AuthOptions } from '../settings/core-settings.js';
+import { CoreSettings } from '../settings/core-settings.js';
 import type { RouteHandler } from '../policy/policy-metadata.js';
 import { RoutePolicies } from '../policy/route-policies.js';
 import { configurationConflicts, fixFor } from './policy-conflicts.js';
@@ -22,21 +22,16 @@ export class RouteManifest implements OnApplicationBootstrap {
 
   constructor(
     private readonly policies: RoutePolicies,
-    private readonly options: AuthOptions,
+    private readonly options: CoreSettings,
     private readonly requestPolicy: RequestPolicy,
     private readonly config: ApplicationConfig,
     private readonly modules: ModulesContainer,
-  ) {
-    const strict = options.raw.strict;
-    if (strict !== undefined && typeof strict !== 'boolean') {
-      throw AuthConfigurationError.create(`strict ${JSON.stringify(strict)} is not a boolean.`, 'Use strict: true or false.');
-    }
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     const entries = this.describe();
     const conflicting = entries.filter((entry) => entry.conflicts.length > 0);
-    if (conflicting.length && this.options.raw.strict === true) {
+    if (conflicting.length && this.options.strict) {
       const lines = conflicting.flatMap((entry) =>
         entry.conflicts.map((c) => `  ${entry.method} ${entry.path} (${entry.handler}): ${c}. Fix: ${fixFor(c)}.`),
       );

@@ -7,9 +7,9 @@ import { defineRoute } from '../http/define-route.js';
 import { readJsonObject, requireString } from '../request/json-body.js';
 import { getPrincipal } from '../request/request-state.js';
 import type { Principal } from '../principal/principal.js';
-import type { MfaEndpoints } from './mfa-endpoints.js';
+import type { MfaEndpoints } from './mfa.options.js';
 import { TotpAlreadyEnabledError, TotpService } from './totp.service.js';
-import { wrongCodeIsBadRequest } from './wrong-code.js';
+import { wrongCodeIsBadRequest } from '../login/second-factor.js';
 
 type JsonRequest = AuthRequest & { readonly body?: unknown };
 

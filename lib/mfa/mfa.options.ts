@@ -13,3 +13,13 @@ export interface MfaOptions {
   /** How long verification stays locked, and the window in which failures are counted. Default 15 minutes. */
   readonly lockoutMs?: number;
 }
+
+/** Paths of the TOTP management endpoints (`forRoot({ mfaEndpoints })`); `false` leaves one out. */
+export interface MfaEndpoints {
+  /** `POST` starts an enrollment (`{ secret, uri, expiresAt }`); `DELETE` turns TOTP off (needs a second factor). Default `/auth/mfa/totp`. */
+  readonly totp: string | false;
+  /** `POST { code }` confirms the enrollment → `{ recoveryCodes }`. Default `/auth/mfa/totp/confirm`. */
+  readonly confirm: string | false;
+  /** `POST` replaces the recovery codes (needs a second factor) → `{ recoveryCodes }`. Default `/auth/mfa/recovery-codes`. */
+  readonly recoveryCodes: string | false;
+}

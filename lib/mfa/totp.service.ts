@@ -4,10 +4,10 @@ import { createHash } from 'node:crypto';
 import { Clock } from '../clock/clock.js';
 import { AuthError } from '../errors/auth.error.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
-import { AuthOptions } from '../settings/core-settings.js';
+import { SecondFactor, type SecondFactorProof } from '../login/second-factor.js';
 import { AuthStore } from '../stores/auth-store.js';
 import { MfaDirectory } from './mfa-directory.js';
-import type { MfaOptions } from './mfa.options.js';
+import { type MfaConfig, MfaSettings } from './mfa-settings.js';
 import { generateRecoveryCodes, hashRecoveryCode, normalizeRecoveryCode } from './recovery-codes.js';
 import { SecondFactorThrottle } from './second-factor-throttle.js';
 import { matchTotp, newTotpSecret, TOTP_PERIOD_SECONDS, totpUri } from './totp-codes.js';
@@ -21,17 +21,10 @@ export interface TotpEnrollmentStart {
   readonly expiresAt: number;
 }
 
-interface MfaSettings {
-  readonly issuer: string;
-  readonly window: number;
-  readonly enrollmentTtlMs: number;
-  readonly recoveryCodes: number;
-  readonly maxAttempts: number;
-  readonly lockoutMs: number;
-}
-
 const MINUTE = 60_000;
 const RECOVERY_MARKER_TTL_MS = 24 * 60 * MINUTE;
+/** RFC 8176: a one-time password (TOTP or a recovery code) was checked. */
+const OTP: readonly string[] = Object.freeze(['otp']);
 
 /**
  * TOTP (RFC 6238) second factor: enrollment, verification with replay protection, and recovery
@@ -42,18 +35,19 @@ const RECOVERY_MARKER_TTL_MS = 24 * 60 * MINUTE;
  * `verifySecondFactor(userId, { code } | { recoveryCode })`. Each adds `otp` to what `amr` may claim.
  */
 @Injectable()
-export class TotpService implements OnApplicationBootstrap {
-  private readonly config: MfaSettings | undefined;
+export class TotpService extends SecondFactor implements OnApplicationBootstrap {
+  private readonly config: MfaConfig | undefined;
   private directory: MfaDirectory | undefined;
 
   constructor(
-    options: AuthOptions,
+    private readonly mfaSettings: MfaSettings,
     private readonly store: AuthStore,
     private readonly clock: Clock,
     private readonly throttle: SecondFactorThrottle,
     private readonly moduleRef: ModuleRef,
   ) {
-    this.config = options.raw.mfa === undefined ? undefined : resolveMfaSettings(options.raw.mfa, options.realm);
+    super();
+    this.config = mfaSettings.config;
   }
 
   get enabled(): boolean {
@@ -129,10 +123,11 @@ export class TotpService implements OnApplicationBootstrap {
   }
 
   /** Either kind of second factor, as a login's second step receives it. */
-  async verifySecondFactor(userId: string, proof: { readonly code?: string; readonly recoveryCode?: string }): Promise<void> {
-    if (typeof proof.code === 'string') return this.verify(userId, proof.code);
-    if (typeof proof.recoveryCode === 'string') return this.useRecoveryCode(userId, proof.recoveryCode);
-    throw new AuthError('invalid_request', { description: 'Send "code" or "recoveryCode"' });
+  async verifySecondFactor(userId: string, proof: SecondFactorProof): Promise<readonly string[]> {
+    if (typeof proof.code === 'string') await this.verify(userId, proof.code);
+    else if (typeof proof.recoveryCode === 'string') await this.useRecoveryCode(userId, proof.recoveryCode);
+    else throw new AuthError('invalid_request', { description: 'Send "code" or "recoveryCode"' });
+    return OTP;
   }
 
   /** Replaces the recovery codes (the old ones stop working) and returns the new ones. */
@@ -151,7 +146,7 @@ export class TotpService implements OnApplicationBootstrap {
     await this.mfaDirectory().deleteTotp(userId);
   }
 
-  private async checkTotp(userId: string, secret: string, code: string, settings: MfaSettings): Promise<void> {
+  private async checkTotp(userId: string, secret: string, code: string, settings: MfaConfig): Promise<void> {
     const epochSeconds = Math.floor(this.clock.now() / 1000);
     const step = await matchTotp(secret, code, epochSeconds, settings.window);
     if (step === null) return this.fail(userId, settings);
@@ -163,7 +158,7 @@ export class TotpService implements OnApplicationBootstrap {
     await this.throttle.recordSuccess(userId);
   }
 
-  private async fail(userId: string, settings: MfaSettings): Promise<never> {
+  private async fail(userId: string, settings: MfaConfig): Promise<never> {
     await this.throttle.recordFailure(userId, settings.maxAttempts, settings.lockoutMs);
     throw new AuthError('invalid_credentials', { description: 'Invalid or already used code' });
   }
@@ -176,14 +171,8 @@ export class TotpService implements OnApplicationBootstrap {
     return `mfa:totp-${kind}:${createHash('sha256').update(userId).digest('base64url')}`;
   }
 
-  private settings(): MfaSettings {
-    if (!this.config) {
-      throw AuthConfigurationError.create(
-        'two-factor authentication is used but not configured.',
-        'Add mfa: {} (or your MFA options) to AuthModule.forRoot() and provide an MfaDirectory.',
-      );
-    }
-    return this.config;
+  private settings(): MfaConfig {
+    return this.mfaSettings.require();
   }
 
   private mfaDirectory(): MfaDirectory {
@@ -202,6 +191,7 @@ export class TotpService implements OnApplicationBootstrap {
 /** TOTP is already on for the user (enrollment refused). */
 export class TotpAlreadyEnabledError extends Error {
   override readonly name = 'TotpAlreadyEnabledError';
+  readonly code = 'totp_already_enabled';
   constructor() {
     super('Two-factor authentication is already enabled; disable it first');
   }
@@ -212,32 +202,4 @@ export class TotpNotEnabledError extends AuthError {
   constructor() {
     super('forbidden', { description: 'Two-factor authentication is not enabled for this account' });
   }
-}
-
-function resolveMfaSettings(options: MfaOptions, realm: string): MfaSettings {
-  if (options === null || typeof options !== 'object') {
-    throw AuthConfigurationError.create('mfa must be an object.', 'Pass e.g. mfa: { issuer: "Acme" }.');
-  }
-  const window = options.window ?? 1;
-  if (!Number.isInteger(window) || window < 0 || window > 2) {
-    throw AuthConfigurationError.create('mfa.window must be 0, 1 or 2 time steps.', 'Use 1 (the default): ±30 seconds of drift.');
-  }
-  const issuer = options.issuer ?? realm;
-  if (typeof issuer !== 'string' || issuer.length === 0 || issuer.includes(':')) {
-    throw AuthConfigurationError.create('mfa.issuer must be a non-empty name without ":".', 'Use your product name, e.g. "Acme Notes".');
-  }
-  const positive = (value: number, field: string): number => {
-    if (!Number.isSafeInteger(value) || value <= 0) {
-      throw AuthConfigurationError.create(`mfa.${field} must be a positive integer.`, 'Remove it to use the default.');
-    }
-    return value;
-  };
-  return Object.freeze({
-    issuer,
-    window,
-    enrollmentTtlMs: positive(options.enrollmentTtlMs ?? 10 * MINUTE, 'enrollmentTtlMs'),
-    recoveryCodes: positive(options.recoveryCodes ?? 10, 'recoveryCodes'),
-    maxAttempts: positive(options.maxAttempts ?? 5, 'maxAttempts'),
-    lockoutMs: positive(options.lockoutMs ?? 15 * MINUTE, 'lockoutMs'),
-  });
 }

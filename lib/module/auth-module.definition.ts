@@ -1,11 +1,31 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
-import type { AuthModuleExtras, AuthModuleOptions } from './auth-module.options.js';
-import { AUTH_MODULE_OPTIONS_TOKEN } from './auth-module-options.token.js';
+import { ConfigurableModuleBuilder, type Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { recoveryControllers } from '../account-recovery/recovery-endpoints.js';
+import { AuthConfigurationError } from '../errors/configuration.error.js';
+import { AuthGuard } from '../guards/auth.guard.js';
 import { mfaControllers } from '../mfa/mfa-endpoints.js';
 import { sessionControllers } from '../sessions/session-endpoints.js';
-import { CUSTOM_STRATEGIES } from '../strategies/strategy-tokens.js';
+import { AUTH_STRATEGIES } from '../strategies/strategy-tokens.js';
 import { createTokenControllers } from '../tokens/endpoint/token.controllers.js';
+import { TOKEN_GRANTS } from '../tokens/grants/token-grants.js';
+import { BUILT_IN_GRANTS } from './built-in-grants.js';
+import { BUILT_IN_STRATEGIES } from './built-in-strategies.js';
+import type { AuthModuleExtras, AuthModuleOptions } from './auth-module.options.js';
+import { AUTH_MODULE_OPTIONS_TOKEN } from './auth-module-options.token.js';
+
+/** The global guard: `AuthGuard`, or the app's subclass in its place (`forRoot({ guard })`). */
+function guardProviders(guard: AuthModuleExtras['guard']): Provider[] {
+  if (guard !== undefined && (typeof guard !== 'function' || !(guard === AuthGuard || guard.prototype instanceof AuthGuard))) {
+    throw AuthConfigurationError.create(
+      `the guard option names ${typeof guard === 'function' ? (guard as { name: string }).name : String(guard)}, which does not extend AuthGuard.`,
+      'Pass a class that extends AuthGuard from nest-warden (and overrides its protected hooks), or leave the option out.',
+    );
+  }
+  return [
+    guard && guard !== AuthGuard ? { provide: AuthGuard, useClass: guard } : AuthGuard,
+    { provide: APP_GUARD, useExisting: AuthGuard },
+  ];
+}
 
 export const {
   ConfigurableModuleClass: ConfigurableAuthModule,
@@ -14,22 +34,24 @@ export const {
   ASYNC_OPTIONS_TYPE: AUTH_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<AuthModuleOptions>({ moduleName: 'Auth', optionsInjectionToken: AUTH_MODULE_OPTIONS_TOKEN })
   .setClassMethodName('forRoot')
-  .setExtras<AuthModuleExtras>({ isGlobal: true, strategies: [] }, (definition, extras) => {
-    const strategies = extras.strategies ?? [];
-    return {
-      ...definition,
-      global: extras.isGlobal ?? true,
-      // Custom strategies are providers of the app's own modules (so they can inject its services);
-      // the registry finds them by class.
-      providers: [...(definition.providers ?? []), { provide: CUSTOM_STRATEGIES, useValue: strategies }],
-      // The module's own endpoints, mounted at the paths the extras choose.
-      controllers: [
-        ...(definition.controllers ?? []),
-        ...sessionControllers(extras.sessionEndpoints),
-        ...mfaControllers(extras.mfaEndpoints),
-        ...recoveryControllers(extras.recoveryEndpoints),
-        ...createTokenControllers(extras.tokenEndpoints),
-      ],
-    };
-  })
+  .setExtras<AuthModuleExtras>({ isGlobal: true, strategies: [], grants: [] }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal ?? true,
+    providers: [
+      ...(definition.providers ?? []),
+      ...guardProviders(extras.guard),
+      // Strategies and grants are contributed as lists, the app's own after the built-ins; app
+      // classes are providers of the app's modules (so they can inject its services), found by class.
+      { provide: AUTH_STRATEGIES, useValue: Object.freeze([...BUILT_IN_STRATEGIES, ...(extras.strategies ?? [])]) },
+      { provide: TOKEN_GRANTS, useValue: Object.freeze([...BUILT_IN_GRANTS, ...(extras.grants ?? [])]) },
+    ],
+    // The module's own endpoints, mounted at the paths the extras choose.
+    controllers: [
+      ...(definition.controllers ?? []),
+      ...sessionControllers(extras.sessionEndpoints),
+      ...mfaControllers(extras.mfaEndpoints),
+      ...recoveryControllers(extras.recoveryEndpoints),
+      ...createTokenControllers(extras.tokenEndpoints),
+    ],
+  }))
   .build();

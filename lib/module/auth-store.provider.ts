@@ -1,6 +1,7 @@
 import { type FactoryProvider, Logger } from '@nestjs/common';
 import { Clock } from '../clock/clock.js';
-import { AuthOptions } from '../settings/core-settings.js';
+import { AUTH_MODULE_OPTIONS_TOKEN } from './auth-module-options.token.js';
+import type { AuthModuleOptions } from './auth-module.options.js';
 import { AuthStore } from '../stores/auth-store.js';
 import { MemoryStore } from '../stores/memory.store.js';
 
@@ -11,8 +12,8 @@ import { MemoryStore } from '../stores/memory.store.js';
  */
 export const AUTH_STORE_PROVIDER: FactoryProvider<AuthStore> = {
   provide: AuthStore,
-  useFactory: (options: AuthOptions, clock: Clock): AuthStore => {
-    const store = options.raw.store ?? new MemoryStore(clock);
+  useFactory: (options: AuthModuleOptions, clock: Clock): AuthStore => {
+    const store = options?.store ?? new MemoryStore(clock);
     if (store instanceof MemoryStore && process.env.NODE_ENV === 'production') {
       new Logger('nest-warden').warn(
         'AuthModule keeps its state (lockouts, sessions, refresh tokens, revocations) in this process only (MemoryStore): ' +
@@ -22,5 +23,5 @@ export const AUTH_STORE_PROVIDER: FactoryProvider<AuthStore> = {
     }
     return store;
   },
-  inject: [AuthOptions, Clock],
+  inject: [AUTH_MODULE_OPTIONS_TOKEN, Clock],
 };

@@ -1,39 +1,40 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
-import { ConfigurableAuthModule } from './auth-module.definition.js';
-import { Authorizer } from '../authorization/authorizer.js';
-import { RoleHierarchy } from '../authorization/role-hierarchy.js';
-import { UnknownRoles } from '../diagnostics/unknown-roles.js';
-import { Clock, SystemClock } from '../clock/clock.js';
-import { DenialExplainer } from '../diagnostics/denial-explainer.js';
-import { AuthGuard } from '../guards/auth.guard.js';
-import { HttpDenials } from '../http/http-denials.js';
-import { ContextDenials } from '../context/context-denials.js';
-import { ContextHandlers } from '../context/context-handlers.js';
-import { LoginThrottle } from '../login/login-throttle.js';
-import { PasswordLogin } from '../login/password-login.js';
-import { Argon2PasswordHasher } from '../passwords/argon2-password-hasher.js';
-import { PasswordHasher } from '../passwords/password-hasher.js';
-import { AuthStore } from '../stores/auth-store.js';
-import { AUTH_STORE_PROVIDER } from './auth-store.provider.js';
-import { AuthOptions } from '../settings/core-settings.js';
-import { RoutePolicies } from '../policy/route-policies.js';
-import { RouteManifest } from '../manifest/route-manifest.js';
-import { RequestPolicy } from '../network/request-policy.js';
-import { BUILT_IN_STRATEGIES } from './built-in-strategies.js';
-import { StrategyRegistry } from '../strategies/strategy-registry.js';
+import { DiscoveryModule } from '@nestjs/core';
 import { EmailVerification } from '../account-recovery/email-verification.service.js';
 import { OneTimeTokens } from '../account-recovery/one-time-tokens.js';
 import { PasswordReset } from '../account-recovery/password-reset.service.js';
 import { RecoveryContext } from '../account-recovery/recovery-context.js';
+import { Authorizer } from '../authorization/authorizer.js';
+import { RoleHierarchy } from '../authorization/role-hierarchy.js';
+import { Clock, SystemClock } from '../clock/clock.js';
+import { ContextDenials } from '../context/context-denials.js';
+import { ContextHandlers } from '../context/context-handlers.js';
+import { DenialExplainer } from '../diagnostics/denial-explainer.js';
+import { UnknownRoles } from '../diagnostics/unknown-roles.js';
+import { AuthGuard } from '../guards/auth.guard.js';
+import { HttpDenials } from '../http/http-denials.js';
+import { LoginThrottle } from '../login/login-throttle.js';
+import { PasswordLogin } from '../login/password-login.js';
+import { SecondFactor } from '../login/second-factor.js';
+import { RouteManifest } from '../manifest/route-manifest.js';
 import { SecondFactorThrottle } from '../mfa/second-factor-throttle.js';
-import { TotpPasswordGrantStep } from '../tokens/grants/second-factor.step.js';
 import { TotpService } from '../mfa/totp.service.js';
+import { RequestPolicy } from '../network/request-policy.js';
+import { Argon2PasswordHasher } from '../passwords/argon2-password-hasher.js';
+import { PasswordHasher } from '../passwords/password-hasher.js';
+import { RoutePolicies } from '../policy/route-policies.js';
 import { UserRevocation } from '../revocation/user-revocation.js';
 import { SessionCookies } from '../sessions/session-cookies.js';
 import { SessionService } from '../sessions/session.service.js';
+import { CoreSettings } from '../settings/core-settings.js';
+import { AuthStore } from '../stores/auth-store.js';
+import { StrategyRegistry } from '../strategies/strategy-registry.js';
+import { WS_CONNECTION_GUARD, WsConnectionAuth } from '../websockets/ws-connection-auth.js';
+import { ConfigurableAuthModule } from './auth-module.definition.js';
+import { AUTH_STORE_PROVIDER } from './auth-store.provider.js';
+import { BUILT_IN_STRATEGIES } from './built-in-strategies.js';
+import { SETTINGS_PROVIDERS } from './settings.providers.js';
 import { TOKEN_EXPORTS, TOKEN_PROVIDERS } from './token-providers.js';
-import { WsConnectionAuth } from '../websockets/ws-connection-auth.js';
 
 /**
  * Authentication and authorization for the whole application.
@@ -44,7 +45,7 @@ import { WsConnectionAuth } from '../websockets/ws-connection-auth.js';
 @Module({
   imports: [DiscoveryModule],
   providers: [
-    AuthOptions,
+    ...SETTINGS_PROVIDERS,
     { provide: Clock, useClass: SystemClock },
     AUTH_STORE_PROVIDER,
     { provide: PasswordHasher, useClass: Argon2PasswordHasher },
@@ -52,14 +53,11 @@ import { WsConnectionAuth } from '../websockets/ws-connection-auth.js';
     PasswordLogin,
     StrategyRegistry,
     RoutePolicies,
-    { provide: RoleHierarchy, useFactory: (options: AuthOptions) => RoleHierarchy.compile(options.roles), inject: [AuthOptions] },
-    RequestPolicy,
     RouteManifest,
     DenialExplainer,
     Authorizer,
     UnknownRoles,
-    AuthGuard,
-    { provide: APP_GUARD, useExisting: AuthGuard },
+    { provide: WS_CONNECTION_GUARD, useExisting: AuthGuard },
     ContextDenials,
     HttpDenials,
     ContextHandlers,
@@ -70,7 +68,7 @@ import { WsConnectionAuth } from '../websockets/ws-connection-auth.js';
     SessionCookies,
     SecondFactorThrottle,
     TotpService,
-    TotpPasswordGrantStep,
+    { provide: SecondFactor, useExisting: TotpService },
     OneTimeTokens,
     RecoveryContext,
     PasswordReset,
@@ -78,7 +76,7 @@ import { WsConnectionAuth } from '../websockets/ws-connection-auth.js';
     ...TOKEN_PROVIDERS,
   ],
   exports: [
-    AuthOptions,
+    CoreSettings,
     Clock,
     AuthStore,
     PasswordHasher,

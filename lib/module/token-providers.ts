@@ -1,24 +1,22 @@
 import type { Provider } from '@nestjs/common';
 import { AuthEvents } from '../events/auth-events.js';
 import { LocalTokenIssuer } from '../strategies/jwt/local-token-issuer.js';
+import { TokenClients } from '../tokens/endpoint/token-clients.js';
+import { TokenEndpoint } from '../tokens/endpoint/token-endpoint.js';
+import { SecondFactorGrantStep } from '../tokens/grants/second-factor.step.js';
+import { TokenGrants } from '../tokens/grants/token-grants.js';
 import { AccessTokenDenyList } from '../tokens/issuance/access-token-deny-list.js';
 import { AccessTokens } from '../tokens/issuance/access-tokens.js';
 import { OwnTokenVerification } from '../tokens/issuance/own-token-verification.js';
-import { PasswordGrant } from '../tokens/grants/password.grant.js';
-import { PublishedKeys } from '../tokens/keys/published-keys.js';
-import { RefreshTokenGrant } from '../tokens/grants/refresh-token.grant.js';
 import { RefreshTokens } from '../tokens/issuance/refresh-tokens.js';
-import { SigningKeys } from '../tokens/keys/signing-keys.js';
-import { TokenClients } from '../tokens/endpoint/token-clients.js';
-import { TokenEndpoint } from '../tokens/endpoint/token-endpoint.js';
-import { TOKEN_ENDPOINT } from '../tokens/endpoint/token-endpoint.token.js';
-import { TokenSettings } from '../tokens/token-settings.js';
 import { TokenService } from '../tokens/issuance/token.service.js';
+import { PublishedKeys } from '../tokens/keys/published-keys.js';
+import { SigningKeys } from '../tokens/keys/signing-keys.js';
+import { BUILT_IN_GRANTS } from './built-in-grants.js';
 
 /** Providers of the token service and security events; always registered, idle without `tokens`. */
 export const TOKEN_PROVIDERS: readonly Provider[] = [
   AuthEvents,
-  TokenSettings,
   PublishedKeys,
   SigningKeys,
   AccessTokens,
@@ -26,10 +24,10 @@ export const TOKEN_PROVIDERS: readonly Provider[] = [
   RefreshTokens,
   TokenClients,
   TokenService,
-  PasswordGrant,
-  RefreshTokenGrant,
+  ...BUILT_IN_GRANTS,
+  SecondFactorGrantStep,
+  TokenGrants,
   TokenEndpoint,
-  { provide: TOKEN_ENDPOINT, useExisting: TokenEndpoint },
   OwnTokenVerification,
   { provide: LocalTokenIssuer, useExisting: OwnTokenVerification },
 ];

@@ -24,3 +24,15 @@ export interface RequireHttpsOptions {
  * its own connection is TLS, or when a trusted proxy (`trustProxy`) says so in `X-Forwarded-Proto`.
  */
 export type RequireHttpsOption = boolean | RequireHttpsOptions;
+
+/** Transport and network options (`forRoot({ trustProxy, requireHttps })`). */
+export interface NetworkOptions {
+  /**
+   * Which proxies may report the client's address (`X-Forwarded-For`) and scheme (`X-Forwarded-Proto`)
+   * to `@AllowFrom()`, `requireHttps`, lockouts and per-address rate limits: a hop count or the proxies' CIDR
+   * ranges. Never trusted by default.
+   */
+  readonly trustProxy?: TrustProxyOption;
+  /** Refuse plain-HTTP requests on every route with 403 (production). Default `false`. */
+  readonly requireHttps?: RequireHttpsOption;
+}

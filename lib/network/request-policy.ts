@@ -1,11 +1,9 @@
-import { Injectable } from '@nestjs/common';
 import { AuthError } from '../errors/auth.error.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import type { AuthRequest } from '../request/auth-request.js';
-import { AuthOptions } from '../settings/core-settings.js';
 import { AddressList } from './address-list.js';
 import { ForwardedRequestReader } from './forwarded-request.js';
-import type { RequireHttpsOption, TrustProxyOption } from './request-policy.options.js';
+import type { NetworkOptions, RequireHttpsOption, TrustProxyOption } from './request-policy.options.js';
 
 /** Checks made on the request itself before anyone is authenticated; throws `AuthError('forbidden')`. */
 export type RequestCheck = (request: AuthRequest) => void;
@@ -16,17 +14,16 @@ export const ADDRESS_NOT_ALLOWED_MESSAGE = 'Access from this network address is 
 /**
  * Transport and network rules: `requireHttps` (every route) and `@AllowFrom()` (per route), both read
  * through `trustProxy`. Options are validated when the module starts; each route's checks are compiled
- * once, and routes with nothing to check cost nothing.
+ * once, and routes with nothing to check cost nothing. Built at boot from the module's network options.
  */
-@Injectable()
 export class RequestPolicy {
   readonly reader: ForwardedRequestReader;
   readonly httpsRequired: boolean;
   private readonly httpsExempt: AddressList | undefined;
 
-  constructor(options: AuthOptions) {
-    this.reader = new ForwardedRequestReader(validateTrustProxy(options.raw.trustProxy));
-    const https = validateRequireHttps(options.raw.requireHttps);
+  constructor(options: NetworkOptions = {}) {
+    this.reader = new ForwardedRequestReader(validateTrustProxy(options.trustProxy));
+    const https = validateRequireHttps(options.requireHttps);
     this.httpsRequired = https !== false;
     this.httpsExempt =
       typeof https === 'object' && https.exempt?.length ? wrap(() => new AddressList(https.exempt!, 'requireHttps.exempt')) : undefined;

@@ -1,7 +1,7 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import { type OpenAPIObject, type OperationObject, type PathItemObject, SwaggerModule } from '@nestjs/swagger';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
-import { AuthOptions } from '../settings/core-settings.js';
+import { CoreSettings } from '../settings/core-settings.js';
 import type { RouteHandler } from '../policy/policy-metadata.js';
 import { RoutePolicies } from '../policy/route-policies.js';
 import type { RoutePolicy } from '../policy/route-policy.js';
@@ -91,7 +91,7 @@ function services(app: INestApplication) {
     return {
       policies: app.get(RoutePolicies, { strict: false }),
       registry: app.get(StrategyRegistry, { strict: false }),
-      authOptions: app.get(AuthOptions, { strict: false }),
+      authOptions: app.get(CoreSettings, { strict: false }),
     };
   } catch (cause) {
     throw new AuthConfigurationError(

@@ -1,5 +1,4 @@
 import { jest } from '@jest/globals';
-import type { AuthOptions } from '../settings/core-settings.js';
 import type { PasswordHasherOptions } from './password-hasher.js';
 
 /** Counts calls into the real argon2 binding, so "refused without hashing" is a fact, not a timing. */
@@ -24,7 +23,7 @@ const { PasswordPolicyError } = await import('./password-hasher.js');
 
 const CHEAP: PasswordHasherOptions = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
 const hasherWith = (passwords?: PasswordHasherOptions) =>
-  new Argon2PasswordHasher({ raw: passwords ? { passwords } : {} } as AuthOptions);
+  new Argon2PasswordHasher(passwords ?? {});
 const resetCalls = () => Object.assign(calls, { hash: 0, verify: 0 });
 
 describe('Argon2PasswordHasher', () => {

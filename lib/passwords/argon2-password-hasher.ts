@@ -1,11 +1,8 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import * as argon2 from 'argon2';
-import { AuthConfigurationError } from '../errors/configuration.error.js';
-import { AuthOptions } from '../settings/core-settings.js';
-import { HashWorkLimiter, type HashWorkLimits, hashWorkLimits } from './hash-work-limiter.js';
+import { HashWorkLimiter, type HashWorkLimits } from './hash-work-limiter.js';
 import { PasswordHasher, type PasswordHasherOptions, PasswordPolicyError } from './password-hasher.js';
-
-const OWASP = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+import { PasswordHasherSettings } from './password-hasher-settings.js';
 
 /** PHC prefix of every hash this class writes; anything else (argon2i, bcrypt...) needs a rehash. */
 const ARGON2ID_PREFIX = '$argon2id$';
@@ -23,22 +20,13 @@ export class Argon2PasswordHasher extends PasswordHasher implements OnModuleInit
   private readonly limiter: HashWorkLimiter;
   private dummyHash: Promise<string> | undefined;
 
-  constructor(options: AuthOptions) {
+  /** Nest injects the module's `passwords` settings; `new Argon2PasswordHasher({ memoryCost })` works outside Nest. */
+  constructor(@Inject(PasswordHasherSettings) given: PasswordHasherSettings | PasswordHasherOptions = {}) {
     super();
-    const configured: PasswordHasherOptions = options.raw.passwords ?? {};
-    this.params = {
-      memoryCost: positiveInteger(configured.memoryCost, OWASP.memoryCost, 'memoryCost'),
-      timeCost: positiveInteger(configured.timeCost, OWASP.timeCost, 'timeCost'),
-      parallelism: positiveInteger(configured.parallelism, OWASP.parallelism, 'parallelism'),
-    };
-    if (this.params.memoryCost < 8 * this.params.parallelism) {
-      throw AuthConfigurationError.create(
-        `passwords.memoryCost (${this.params.memoryCost} KiB) is below argon2's minimum of 8 KiB per lane.`,
-        'Leave memoryCost unset for OWASP\'s 19456 KiB.',
-      );
-    }
-    this.maxPasswordBytes = positiveInteger(configured.maxPasswordBytes, 1024, 'maxPasswordBytes');
-    this.limiter = new HashWorkLimiter(hashWorkLimits(configured));
+    const settings = given instanceof PasswordHasherSettings ? given : new PasswordHasherSettings(given);
+    this.params = { memoryCost: settings.memoryCost, timeCost: settings.timeCost, parallelism: settings.parallelism };
+    this.maxPasswordBytes = settings.maxPasswordBytes;
+    this.limiter = new HashWorkLimiter(settings.limits);
   }
 
   /** Hashes running and waiting now (for health checks and metrics). */
@@ -105,12 +93,4 @@ export class Argon2PasswordHasher extends PasswordHasher implements OnModuleInit
     if (password.length > this.maxPasswordBytes) return true;
     return password.length * 3 > this.maxPasswordBytes && Buffer.byteLength(password, 'utf8') > this.maxPasswordBytes;
   }
-}
-
-function positiveInteger(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw AuthConfigurationError.create(`passwords.${name} must be a positive integer, got ${String(value)}.`, `Leave it unset for the default (${fallback}).`);
-  }
-  return value;
 }

@@ -40,4 +40,5 @@ export interface PasswordHasherOptions {
 /** Thrown by `hash()` for a password that is empty or over the length cap. */
 export class PasswordPolicyError extends Error {
   override readonly name = 'PasswordPolicyError';
+  readonly code = 'password_rejected';
 }

@@ -1,9 +1,10 @@
 import { Injectable, type OnApplicationBootstrap, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModuleRef, Reflector } from '@nestjs/core';
+import { Authorizer, type RouteRules } from '../authorization/authorizer.js';
 import type { OwnershipResolver } from '../authorization/ownership-resolver.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { type RequestCheck, RequestPolicy } from '../network/request-policy.js';
-import { AuthOptions } from '../settings/core-settings.js';
+import { CoreSettings } from '../settings/core-settings.js';
 import type { AuthStrategy } from '../strategies/auth-strategy.js';
 import { StrategyRegistry } from '../strategies/strategy-registry.js';
 import type { RouteHandler } from './policy-metadata.js';
@@ -13,6 +14,8 @@ import { resolveRoutePolicy, type RoutePolicy } from './route-policy.js';
 export interface CompiledRoutePolicy extends RoutePolicy {
   readonly strategyInstances: readonly AuthStrategy[];
   readonly ownerResolver: OwnershipResolver | undefined;
+  /** The authorization rules, compiled once (`Authorizer.compile`). */
+  readonly rules: RouteRules;
   /** `WWW-Authenticate` values for a 401 without credentials, computed once. */
   readonly missingChallenges: readonly string[];
   /** `requireHttps` and `@AllowFrom()`, checked before anything else; `undefined` when the route has neither. */
@@ -33,11 +36,12 @@ export class RoutePolicies implements OnApplicationBootstrap {
   constructor(
     private readonly reflector: Reflector,
     private readonly registry: StrategyRegistry,
-    private readonly options: AuthOptions,
+    private readonly options: CoreSettings,
     private readonly moduleRef: ModuleRef,
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly requestPolicy: RequestPolicy,
+    private readonly authorizer: Authorizer,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -105,6 +109,7 @@ export class RoutePolicies implements OnApplicationBootstrap {
       ...policy,
       strategyInstances: Object.freeze(strategyInstances),
       ownerResolver,
+      rules: this.authorizer.compile(policy, where),
       missingChallenges: Object.freeze(missingChallenges),
       checkRequest: this.requestPolicy.compile(policy.allowFrom, where),
     });

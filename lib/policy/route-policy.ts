@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import type { AuthorizationRequirements } from '../authorization/authorizer.js';
 import type { OwnershipResolver } from '../authorization/ownership-resolver.js';
 import {
   ACCESS_METADATA,
@@ -23,19 +24,11 @@ import {
 export type RouteAccess = 'public' | 'optional' | 'protected' | 'unguarded';
 
 /** The effective security of one route, as the guard enforces it and the OpenAPI document shows it. */
-export interface RoutePolicy {
+export interface RoutePolicy extends AuthorizationRequirements {
   readonly access: RouteAccess;
   /** Strategy names tried in order (any of). Empty for public and unguarded routes. */
   readonly strategies: readonly string[];
-  /** Any of these roles, as written in `@Roles()`; the authorizer applies the role hierarchy. */
-  readonly roles: readonly string[];
-  /** All of these permissions. */
-  readonly permissions: readonly string[];
-  /** All of these OAuth2 scopes. */
-  readonly scopes: readonly string[];
   readonly owner: { readonly resolver: Type<OwnershipResolver>; readonly bypass: readonly string[] } | undefined;
-  /** A second factor is required (`amr` must show one). */
-  readonly mfa: boolean;
   /** Metadata that contradicts itself, e.g. `@Public()` beside `@Roles()`; strict mode refuses these. */
   readonly conflicts: readonly string[];
   /**

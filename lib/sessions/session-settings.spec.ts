@@ -1,9 +1,9 @@
 import { parseSessionRecord } from './session-record.js';
-import { resolveSessionSettings } from './session-settings.js';
+import { resolveSessionConfig } from './session-settings.js';
 
-describe('resolveSessionSettings', () => {
+describe('resolveSessionConfig', () => {
   it('defaults to a Secure, HttpOnly, SameSite=Lax host-only cookie with 30 min idle and 8 h absolute timeouts', () => {
-    const settings = resolveSessionSettings({});
+    const settings = resolveSessionConfig({});
     expect(settings.cookieName).toBe('nw_session');
     expect(settings.cookie).toEqual({ path: '/', domain: undefined, httpOnly: true, secure: true, sameSite: 'lax' });
     expect(settings.idleTimeoutMs).toBe(30 * 60_000);
@@ -14,18 +14,18 @@ describe('resolveSessionSettings', () => {
   });
 
   it('treats a __Host- name like hostPrefix: true', () => {
-    expect(resolveSessionSettings({ cookieName: '__Host-app' }).cookieName).toBe('__Host-app');
-    expect(resolveSessionSettings({ cookieName: 'app', hostPrefix: true }).cookieName).toBe('__Host-app');
-    expect(() => resolveSessionSettings({ cookieName: '__Host-app', secure: false })).toThrow(/hostPrefix/);
-    expect(() => resolveSessionSettings({ cookieName: '__Secure-app' })).toThrow(/not a valid cookie name/);
+    expect(resolveSessionConfig({ cookieName: '__Host-app' }).cookieName).toBe('__Host-app');
+    expect(resolveSessionConfig({ cookieName: 'app', hostPrefix: true }).cookieName).toBe('__Host-app');
+    expect(() => resolveSessionConfig({ cookieName: '__Host-app', secure: false })).toThrow(/hostPrefix/);
+    expect(() => resolveSessionConfig({ cookieName: '__Secure-app' })).toThrow(/not a valid cookie name/);
   });
 
   it('refuses what would make a broken or weaker cookie', () => {
-    expect(() => resolveSessionSettings({ domain: 'bad domain' })).toThrow(/not a host name/);
-    expect(() => resolveSessionSettings({ absoluteTimeoutMs: 1.5 })).toThrow(/absoluteTimeoutMs must be a positive integer/);
-    expect(() => resolveSessionSettings({ csrfHeader: 'X CSRF' })).toThrow(/not a header name/);
-    expect(() => resolveSessionSettings({ csrfField: '' })).toThrow(/csrfField/);
-    expect(() => resolveSessionSettings(null as never)).toThrow(/session must be an object/);
+    expect(() => resolveSessionConfig({ domain: 'bad domain' })).toThrow(/not a host name/);
+    expect(() => resolveSessionConfig({ absoluteTimeoutMs: 1.5 })).toThrow(/absoluteTimeoutMs must be a positive integer/);
+    expect(() => resolveSessionConfig({ csrfHeader: 'X CSRF' })).toThrow(/not a header name/);
+    expect(() => resolveSessionConfig({ csrfField: '' })).toThrow(/csrfField/);
+    expect(() => resolveSessionConfig(null as never)).toThrow(/session must be an object/);
   });
 });
 

@@ -1,9 +1,10 @@
 import type { CookieSerializeOptions } from '@nestjs/common';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
+import { FeatureSettings } from '../settings/feature-settings.js';
 import type { SessionOptions } from './session.options.js';
 
 /** `SessionOptions` validated, with defaults applied. */
-export interface SessionSettings {
+export interface SessionConfig {
   readonly cookieName: string;
   /** Attributes of the `Set-Cookie` header (without `Max-Age`). */
   readonly cookie: Readonly<CookieSerializeOptions>;
@@ -22,7 +23,7 @@ export interface SessionSettings {
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const MINUTE = 60_000;
 
-export function resolveSessionSettings(options: SessionOptions): SessionSettings {
+export function resolveSessionConfig(options: SessionOptions): SessionConfig {
   if (options === null || typeof options !== 'object') {
     throw AuthConfigurationError.create('session must be an object.', 'Pass e.g. session: {} for the defaults.');
   }
@@ -113,4 +114,14 @@ export function normalizeOrigin(origin: string): string {
     );
   }
   return `${url.protocol}//${url.host}`;
+}
+
+/** The `session` section of the module options, validated at boot; sessions are off without it. */
+export class SessionSettings extends FeatureSettings<SessionConfig> {
+  constructor(options: SessionOptions | undefined) {
+    super(options === undefined ? undefined : resolveSessionConfig(options), {
+      problem: 'sessions are used but not configured.',
+      fix: 'Add session: {} (or your session options) to AuthModule.forRoot().',
+    });
+  }
 }

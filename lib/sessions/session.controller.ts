@@ -19,14 +19,13 @@ import { defineRoute } from '../http/define-route.js';
 import { readJsonObject, requireString } from '../request/json-body.js';
 import { getPrincipal } from '../request/request-state.js';
 import { PasswordLogin } from '../login/password-login.js';
-import { TotpService } from '../mfa/totp.service.js';
-import { wrongCodeIsBadRequest } from '../mfa/wrong-code.js';
+import { SecondFactor, wrongCodeIsBadRequest } from '../login/second-factor.js';
 import type { Principal } from '../principal/principal.js';
 import { UserRevocation } from '../revocation/user-revocation.js';
 import { isCrossOrigin } from './cross-origin.js';
 import { sessionChallenge } from './session-challenge.js';
 import { SessionCookies } from './session-cookies.js';
-import type { SessionEndpoints } from './session-endpoints.js';
+import type { SessionEndpoints } from './session.options.js';
 import { SessionService } from './session.service.js';
 import { RequestPolicy } from '../network/request-policy.js';
 
@@ -40,7 +39,7 @@ export function createSessionController(paths: SessionEndpoints): Type {
       private readonly sessions: SessionService,
       private readonly cookies: SessionCookies,
       private readonly passwords: PasswordLogin,
-      private readonly totp: TotpService,
+      private readonly secondFactor: SecondFactor,
       private readonly revocation: UserRevocation,
       private readonly denials: HttpDenials,
       private readonly requestPolicy: RequestPolicy,
@@ -115,7 +114,7 @@ export function createSessionController(paths: SessionEndpoints): Type {
 
     /** Step-up: a TOTP or recovery code → a new session whose `amr` includes `otp`. */
     async mfa(@Req() request: JsonRequest, @Res({ passthrough: true }) response: unknown): Promise<{ csrfToken: string }> {
-      if (!this.totp.enabled) {
+      if (!this.secondFactor.enabled) {
         this.denials.deny(new AuthError('not_found', { description: 'Two-factor authentication is not enabled' }), response);
       }
       const body = readJsonObject(request);
@@ -123,8 +122,8 @@ export function createSessionController(paths: SessionEndpoints): Type {
       const recoveryCode = body.recoveryCode === undefined ? undefined : requireString(body, 'recoveryCode', 64);
       const principal = this.principal(request);
       try {
-        await this.totp.verifySecondFactor(principal.id, { code, recoveryCode });
-        const session = await this.sessions.stepUp(principal.sessionId!, 'otp');
+        const amr = await this.secondFactor.verifySecondFactor(principal.id, { code, recoveryCode });
+        const session = await this.sessions.stepUp(principal.sessionId!, ...amr);
         this.cookies.set(response, session.id);
         return { csrfToken: session.csrfToken };
       } catch (error) {

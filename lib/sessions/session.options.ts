@@ -36,3 +36,17 @@ export interface SessionOptions {
    */
   readonly csrfField?: string;
 }
+
+/** Paths of the session endpoints (`forRoot({ sessionEndpoints })`); `false` leaves one out. */
+export interface SessionEndpoints {
+  /** `POST`: JSON `{ username, password }` → cookie + `{ csrfToken }`. Default `/auth/session`. */
+  readonly login: string | false;
+  /** `GET`: the current session, including its `csrfToken`. Default `/auth/session`. */
+  readonly current: string | false;
+  /** `POST`: ends this session and clears the cookie. Default `/auth/session/logout`. */
+  readonly logout: string | false;
+  /** `POST`: ends every session (and, through `UserRevocation`, every refresh token) of the user. Default `/auth/session/logout-all`. */
+  readonly logoutEverywhere: string | false;
+  /** `POST`: second factor `{ code }` or `{ recoveryCode }` → new cookie with `amr` `otp`. Default `/auth/session/mfa`. */
+  readonly mfa: string | false;
+}

@@ -2,17 +2,15 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Clock } from '../clock/clock.js';
 import { AuthError } from '../errors/auth.error.js';
-import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { UNAVAILABLE_RETRY_AFTER_SECONDS } from '../errors/retry-after.js';
 import { type AuthRequest, readHeader } from '../request/auth-request.js';
-import { AuthOptions } from '../settings/core-settings.js';
 import type { Principal } from '../principal/principal.js';
 import { UserRevocation } from '../revocation/user-revocation.js';
 import { AuthStore } from '../stores/auth-store.js';
 import { failClosed } from '../stores/fail-closed.js';
 import { isCrossOrigin, isSafeMethod } from './cross-origin.js';
 import { parseSessionRecord, type SessionRecord } from './session-record.js';
-import { resolveSessionSettings, type SessionSettings } from './session-settings.js';
+import { type SessionConfig, SessionSettings } from './session-settings.js';
 
 /** Who a session is for: a `UserAccount` from `PasswordLogin.verify()` fits as it is. */
 export interface SessionSubject {
@@ -59,29 +57,23 @@ const randomToken = (): string => randomBytes(32).toString('base64url');
  */
 @Injectable()
 export class SessionService implements OnModuleInit {
-  private readonly config: SessionSettings | undefined;
+  private readonly config: SessionConfig | undefined;
 
   constructor(
-    options: AuthOptions,
+    private readonly sessionSettings: SessionSettings,
     private readonly store: AuthStore,
     private readonly clock: Clock,
     private readonly revocation: UserRevocation,
   ) {
-    this.config = options.raw.session === undefined ? undefined : resolveSessionSettings(options.raw.session);
+    this.config = sessionSettings.config;
   }
 
   get enabled(): boolean {
     return this.config !== undefined;
   }
 
-  get settings(): SessionSettings {
-    if (!this.config) {
-      throw AuthConfigurationError.create(
-        'sessions are used but not configured.',
-        'Add session: {} (or your session options) to AuthModule.forRoot().',
-      );
-    }
-    return this.config;
+  get settings(): SessionConfig {
+    return this.sessionSettings.require();
   }
 
   onModuleInit(): void {
@@ -176,17 +168,17 @@ export class SessionService implements OnModuleInit {
   }
 
   /**
-   * Replaces a session by a new one (new id, new CSRF token, same login time) that adds `method`
+   * Replaces a session by a new one (new id, new CSRF token, same login time) that adds `methods`
    * to `amr`: call it after a second factor. The old id stops working at once.
    */
-  async stepUp(handle: string, method: string): Promise<IssuedSession> {
+  async stepUp(handle: string, ...methods: string[]): Promise<IssuedSession> {
     const settings = this.settings;
     return this.io(async () => {
       for (let attempt = 0; attempt < 3; attempt++) {
         const { raw, record } = await this.load(handle);
         // Consume the old session first: a stolen pre-step-up id can never be upgraded twice.
         if (!(await this.store.compareAndSwap(this.key(handle), raw, null, 1))) continue;
-        const amr = record.amr.includes(method) ? record.amr : [...record.amr, method];
+        const amr = [...new Set([...record.amr, ...methods])];
         return this.insert({ ...record, amr, csrf: randomToken(), seenAt: this.clock.now() }, settings);
       }
       throw this.invalid();
@@ -209,7 +201,7 @@ export class SessionService implements OnModuleInit {
     return SESSION_ID.test(id) ? handleOf(id) : undefined;
   }
 
-  private async insert(record: SessionRecord, settings: SessionSettings): Promise<IssuedSession> {
+  private async insert(record: SessionRecord, settings: SessionConfig): Promise<IssuedSession> {
     const ttl = this.ttl(record, settings);
     if (ttl <= 0) throw this.invalid();
     for (;;) {
@@ -262,7 +254,7 @@ export class SessionService implements OnModuleInit {
     });
   }
 
-  private sentCsrfToken(request: AuthRequest, settings: SessionSettings): string | undefined {
+  private sentCsrfToken(request: AuthRequest, settings: SessionConfig): string | undefined {
     const header = readHeader(request, settings.csrfHeader);
     if (header !== undefined || settings.csrfField === undefined) return header;
     const body = (request as { readonly body?: unknown }).body;
@@ -275,11 +267,11 @@ export class SessionService implements OnModuleInit {
     return timingSafeEqual(digest(sent), digest(expected));
   }
 
-  private deadline(record: SessionRecord, settings: SessionSettings): number {
+  private deadline(record: SessionRecord, settings: SessionConfig): number {
     return Math.min(record.seenAt + settings.idleTimeoutMs, record.createdAt + settings.absoluteTimeoutMs);
   }
 
-  private ttl(record: SessionRecord, settings: SessionSettings): number {
+  private ttl(record: SessionRecord, settings: SessionConfig): number {
     return this.deadline(record, settings) - this.clock.now();
   }
 

@@ -13,6 +13,7 @@ import { SessionService } from './session.service.js';
 @Injectable()
 export class SessionStrategy extends AuthStrategy {
   static readonly strategyName = 'session';
+  static override readonly byDefault = true;
   readonly name: string = SessionStrategy.strategyName;
 
   constructor(protected readonly sessions: SessionService) {

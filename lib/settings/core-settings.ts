@@ -1,33 +1,25 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { AUTH_MODULE_OPTIONS_TOKEN as AUTH_MODULE_OPTIONS } from '../module/auth-module-options.token.js';
-import type { AuthModuleOptions, RoleOptions } from '../module/auth-module.options.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import type { ErrorResponseOption } from '../errors/error-response.js';
+import type { CoreOptions } from './core.options.js';
 
 /**
- * The module options after validation: defaults applied, top level frozen. Inject this, never
- * the raw options; every feature reads its own section from here.
+ * The guard's own options after validation ({@link CoreOptions}), defaults applied, frozen. Every
+ * feature has settings like these, built at boot from its own section of the module options.
  */
-@Injectable()
-export class AuthOptions {
+export class CoreSettings {
   readonly global: boolean;
   readonly realm: string;
   /** As configured; the strategy registry computes the effective list. */
   readonly defaultStrategies: readonly string[] | undefined;
-  readonly roles: RoleOptions;
-  /** How denial bodies are written (`errorResponse`), checked at boot. */
+  /** How denial bodies are written (`errorResponse`). */
   readonly errorResponse: ErrorResponseOption;
-  readonly raw: AuthModuleOptions;
+  readonly resolveUser: CoreOptions['resolveUser'];
+  readonly strict: boolean;
+  readonly explainDenials: boolean;
 
-  constructor(@Inject(AUTH_MODULE_OPTIONS) options: AuthModuleOptions) {
-    if (options === null || typeof options !== 'object') {
-      throw AuthConfigurationError.create(
-        'AuthModule options must be an object.',
-        'Pass e.g. AuthModule.forRoot({ jwt: { algorithms: ["HS256"], secret } }).',
-      );
-    }
+  constructor(options: CoreOptions) {
     const realm = options.realm ?? 'nest-warden';
-    if (!/^[\x20-\x7e]*$/.test(realm) || realm.includes('"') || realm.includes('\\')) {
+    if (typeof realm !== 'string' || !/^[\x20-\x7e]*$/.test(realm) || realm.includes('"') || realm.includes('\\')) {
       throw AuthConfigurationError.create(
         `realm ${JSON.stringify(realm)} cannot be written in a WWW-Authenticate header.`,
         'Use printable ASCII without quotes or backslashes.',
@@ -35,8 +27,7 @@ export class AuthOptions {
     }
     this.global = options.global ?? true;
     this.realm = realm;
-    this.defaultStrategies = options.defaultStrategies ? [...options.defaultStrategies] : undefined;
-    this.roles = options.roles ?? {};
+    this.defaultStrategies = options.defaultStrategies ? Object.freeze([...options.defaultStrategies]) : undefined;
     const errorResponse = options.errorResponse ?? 'nest';
     if (errorResponse !== 'nest' && errorResponse !== 'problem+json' && typeof errorResponse !== 'function') {
       throw AuthConfigurationError.create(
@@ -45,7 +36,24 @@ export class AuthOptions {
       );
     }
     this.errorResponse = errorResponse;
-    this.raw = options;
+    if (options.resolveUser !== undefined && typeof options.resolveUser !== 'function') {
+      throw AuthConfigurationError.create('resolveUser must be a function.', 'Pass (principal, request) => user, or leave it out.');
+    }
+    this.resolveUser = options.resolveUser;
+    this.strict = checkBoolean('strict', options.strict, 'Use strict: true or false.') ?? false;
+    this.explainDenials =
+      checkBoolean(
+        'explainDenials',
+        options.explainDenials,
+        'Use explainDenials: true or false, or leave it out (on unless NODE_ENV is production).',
+      ) ?? process.env.NODE_ENV !== 'production';
     Object.freeze(this);
   }
+}
+
+function checkBoolean(name: string, value: unknown, fix: string): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw AuthConfigurationError.create(`${name} ${JSON.stringify(value)} is not a boolean.`, fix);
+  }
+  return value;
 }

@@ -38,6 +38,7 @@ export abstract class AuthStore {
 /** The store could not be reached; callers fail closed (the guard answers 503). */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
+  readonly code = 'store_unavailable';
 }
 
 /**

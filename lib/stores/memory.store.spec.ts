@@ -2,7 +2,7 @@ import { FakeClock } from '../../test/helpers/fake-clock.js';
 import { AuthError } from '../errors/auth.error.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { LoginThrottle } from '../login/login-throttle.js';
-import { AuthOptions } from '../settings/core-settings.js';
+import { LoginThrottleSettings } from '../login/login-throttle-settings.js';
 import { StoreUnavailableError } from './auth-store.js';
 import { MemoryStore } from './memory.store.js';
 
@@ -137,7 +137,7 @@ describe('MemoryStore under LoginThrottle: a flood of failed logins on distinct 
   it('neither unlocks a locked account nor resets a targeted account’s failure count', async () => {
     const clock = new FakeClock();
     const store = new MemoryStore(clock, { maxEntries: 1000 });
-    const throttle = new LoginThrottle(store, new AuthOptions({}));
+    const throttle = new LoginThrottle(store, new LoginThrottleSettings());
     for (let i = 0; i < 5; i++) await throttle.recordFailure('alice', '203.0.113.1');
     for (let i = 0; i < 4; i++) await throttle.recordFailure('bob', '203.0.113.2');
     await expect(throttle.assertAllowed('alice', '198.51.100.9')).rejects.toThrow(AuthError);

@@ -47,7 +47,7 @@ export interface MemoryStoreOptions {
   /** Hard bound on all entries, protected ones included. Default 100 000. */
   readonly maxEntries?: number;
   /**
-   * Default {@link DEFAULT_PROTECTED_NAMESPACES}; pass your own list (spread the defaults into it
+   * Default {@link MemoryStore.defaultProtectedNamespaces}; pass your own list (spread the defaults into it
    * to keep them). Their bounds must add up to less than `maxEntries`.
    */
   readonly protectedNamespaces?: readonly ProtectedNamespace[];
@@ -77,6 +77,9 @@ interface Located {
  */
 @Injectable()
 export class MemoryStore extends AuthStore {
+  /** The protected namespaces every MemoryStore has unless `protectedNamespaces` says otherwise: spread them into your list. */
+  static readonly defaultProtectedNamespaces: readonly ProtectedNamespace[] = DEFAULT_PROTECTED_NAMESPACES;
+
   readonly maxEntries: number;
   private readonly singles = new Map<string, Entry>();
   private readonly churn = new Map<string, Entry>();

@@ -1,9 +1,7 @@
 import type { AuthError } from '../errors/auth.error.js';
-import type { AuthRequest } from '../request/auth-request.js';
 import type { Principal } from '../principal/principal.js';
-
-/** A strategy's answer may be synchronous; the guard stays synchronous when every step is. */
-export type MaybePromise<T> = T | Promise<T>;
+import type { AuthRequest } from '../request/auth-request.js';
+import type { MaybePromise } from '../utils/maybe-promise.js';
 
 /** How a strategy appears in the OpenAPI document (`components.securitySchemes`). */
 export type SecuritySchemeDescription =
@@ -22,8 +20,8 @@ export type SecuritySchemeDescription =
  * then tries the next strategy), or throws an `AuthError` when its credentials are present but
  * wrong (the guard then answers 401 and never falls through to a weaker strategy).
  *
- * Implement it as an `@Injectable()` class so it can inject your services, and list it in
- * `AuthModule.forRoot({ strategies: [MyStrategy] })`.
+ * Implement it as an `@Injectable()` class so it can inject your services, provide it in one of
+ * your modules, and list it in `AuthModule.forRoot({ strategies: [MyStrategy] })`.
  */
 export abstract class AuthStrategy {
   /** The name used in `@Auth('name')`; unique per application. */
@@ -32,6 +30,21 @@ export abstract class AuthStrategy {
   /** Whether the strategy is configured; unconfigured built-ins stay out of the registry. */
   get enabled(): boolean {
     return true;
+  }
+
+  /**
+   * Whether the strategy protects routes that name none (undecorated routes, `@Roles()` alone...)
+   * when `defaultStrategies` is not configured. The built-in bearer and session strategies do. A
+   * property of the class, so a test double put in its place (`overrideProvider`) keeps the role.
+   */
+  static readonly byDefault: boolean = false;
+
+  /**
+   * The `Authorization` scheme this strategy reads, lower-cased (`bearer`, `basic`), if any. Two
+   * default strategies that read the same scheme are reported at boot: the first one's answer is final.
+   */
+  get authorizationScheme(): string | undefined {
+    return undefined;
   }
 
   abstract authenticate(request: AuthRequest): MaybePromise<Principal | null>;

@@ -1,27 +1,29 @@
-import { Inject, Injectable, Logger, type OnModuleInit, type Type } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
-import { AuthOptions } from '../settings/core-settings.js';
-import type { AuthStrategy } from './auth-strategy.js';
-import { BUILT_IN_STRATEGIES, DEFAULT_STRATEGY_NAMES } from '../module/built-in-strategies.js';
-import { CUSTOM_STRATEGIES } from './strategy-tokens.js';
-
+import { CoreSettings } from '../settings/core-settings.js';
+import { AuthStrategy } from './auth-strategy.js';
+import { AUTH_STRATEGIES, type StrategyContribution, StrategyGroup } from './strategy-tokens.js';
 
 /**
- * Every enabled strategy by name. Strategies are resolved through `ModuleRef` by class token, so
- * `overrideProvider(JwtStrategy).useValue(fake)` replaces the real one everywhere.
+ * Every enabled strategy by name, from the list the module contributes ({@link AUTH_STRATEGIES}).
+ * Strategies are resolved through `ModuleRef` by class token, so `overrideProvider(JwtStrategy)`
+ * replaces the real one everywhere, and the app's own strategies (providers of its modules) can
+ * inject its services. The registry knows the contract only, never a strategy.
  */
 @Injectable()
 export class StrategyRegistry implements OnModuleInit {
   private readonly logger = new Logger('nest-warden');
   private readonly byName = new Map<string, AuthStrategy>();
+  /** Names whose provider class protects unmarked routes (`static byDefault`), in contribution order. */
+  private readonly defaultCandidates: string[] = [];
   private defaults: readonly string[] = [];
   private loaded = false;
 
   constructor(
     private readonly moduleRef: ModuleRef,
-    private readonly options: AuthOptions,
-    @Inject(CUSTOM_STRATEGIES) private readonly custom: readonly Type<AuthStrategy>[],
+    private readonly settings: CoreSettings,
+    @Inject(AUTH_STRATEGIES) private readonly contributions: readonly StrategyContribution[],
   ) {}
 
   /**
@@ -30,15 +32,21 @@ export class StrategyRegistry implements OnModuleInit {
    */
   onModuleInit(): void {
     if (this.loaded) return;
-    for (const token of BUILT_IN_STRATEGIES) this.register(this.moduleRef.get(token, { strict: false }), token);
-    for (const token of this.custom) this.register(this.resolveCustom(token), token);
+    for (const token of this.contributions) {
+      const contributed = this.resolve(token);
+      if (contributed instanceof StrategyGroup) for (const strategy of contributed.strategies()) this.register(strategy);
+      else {
+        const name = this.register(contributed, token);
+        if (name !== undefined && (token as unknown as typeof AuthStrategy).byDefault === true) this.defaultCandidates.push(name);
+      }
+    }
     this.defaults = this.resolveDefaults();
     this.loaded = true;
   }
 
-  private resolveCustom(token: Type<AuthStrategy>): AuthStrategy {
+  private resolve(token: StrategyContribution): AuthStrategy | StrategyGroup {
     try {
-      return this.moduleRef.get(token, { strict: false });
+      return this.moduleRef.get<AuthStrategy | StrategyGroup>(token, { strict: false });
     } catch (cause) {
       throw new AuthConfigurationError(
         `nest-warden: the strategy ${token.name} listed in AuthModule.forRoot({ strategies }) is not a provider. ` +
@@ -48,13 +56,13 @@ export class StrategyRegistry implements OnModuleInit {
     }
   }
 
-  /** Adds a strategy that is not a provider of its own (e.g. a second API-key location). */
-  register(strategy: AuthStrategy, token?: Type<unknown>): void {
-    if (strategy.enabled === false) return;
+  /** The name it was registered under; `undefined` when the strategy is not configured (it stays out). */
+  private register(strategy: AuthStrategy, token?: StrategyContribution): string | undefined {
+    if (strategy.enabled === false) return undefined;
     const name = strategy.name ?? (token as { strategyName?: string } | undefined)?.strategyName;
     if (typeof name !== 'string' || !name) {
       throw AuthConfigurationError.create(
-        `strategy ${token?.name ?? 'instance'} has no name.`,
+        `strategy ${token?.name ?? strategy.constructor.name} has no name.`,
         'Give it a readonly `name` such as "partner-key".',
       );
     }
@@ -66,6 +74,7 @@ export class StrategyRegistry implements OnModuleInit {
       );
     }
     this.byName.set(name, strategy);
+    return name;
   }
 
   get(name: string): AuthStrategy | undefined {
@@ -86,19 +95,39 @@ export class StrategyRegistry implements OnModuleInit {
   }
 
   private resolveDefaults(): readonly string[] {
-    const configured = this.options.defaultStrategies;
+    const configured = this.settings.defaultStrategies;
     if (configured) {
       for (const name of configured) this.assertKnown(name, 'defaultStrategies');
+      this.warnAboutShadowing(configured);
       return Object.freeze([...configured]);
     }
-    const defaults = DEFAULT_STRATEGY_NAMES.filter((name) => this.byName.has(name));
-    if (defaults.length === 0 && this.options.global) {
+    const defaults = [...this.defaultCandidates];
+    if (defaults.length === 0 && this.settings.global) {
       this.logger.warn(
         'No default strategy is configured, so routes without @Auth(...) answer 401 to everyone. ' +
           'Configure `jwt`, set `defaultStrategies`, or pass `global: false`.',
       );
     }
+    this.warnAboutShadowing(defaults);
     return Object.freeze(defaults);
+  }
+
+  /** Two default strategies reading one `Authorization` scheme: the second never sees a credential of its own. */
+  private warnAboutShadowing(defaults: readonly string[]): void {
+    const byScheme = new Map<string, string>();
+    for (const name of defaults) {
+      const scheme = this.byName.get(name)?.authorizationScheme;
+      if (!scheme) continue;
+      const first = byScheme.get(scheme);
+      if (first === undefined) {
+        byScheme.set(scheme, name);
+        continue;
+      }
+      this.logger.warn(
+        `Both "${first}" and "${name}" protect routes without @Auth(...), and both read ${scheme} credentials: a credential is checked ` +
+          `by "${first}" first and never reaches "${name}". Set \`defaultStrategies\` to one of them and name the other with @Auth().`,
+      );
+    }
   }
 
   assertKnown(name: string, where: string): void {

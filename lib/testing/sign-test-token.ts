@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { SignJWT } from 'jose';
-import { AuthOptions } from '../settings/core-settings.js';
+import { JwtSettings } from '../strategies/jwt/jwt-settings.js';
 
 export interface TestTokenClaims {
   readonly sub: string;
@@ -28,7 +28,7 @@ export async function signTestToken(
   claims: TestTokenClaims,
   options: TestTokenOptions = {},
 ): Promise<string> {
-  const jwt = app.get(AuthOptions, { strict: false }).raw.jwt;
+  const jwt = app.get(JwtSettings, { strict: false }).config;
   const alg = jwt?.algorithms.find((a) => a.startsWith('HS'));
   if (!jwt || !alg || jwt.secret === undefined) {
     throw new TypeError(

@@ -16,7 +16,7 @@ import { getPrincipal } from '../request/request-state.js';
 import { AuthGuard } from '../guards/auth.guard.js';
 import { clientAddressKey } from '../login/client-address.js';
 import { RequestPolicy } from '../network/request-policy.js';
-import { AuthOptions } from '../settings/core-settings.js';
+import { CoreSettings } from '../settings/core-settings.js';
 import type { Principal } from '../principal/principal.js';
 
 /**
@@ -37,7 +37,7 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard implements OnApplica
     reflector: Reflector,
     protected readonly applicationConfig: ApplicationConfig,
     // Optional so the guard also works where AuthModule is not global (isGlobal: false).
-    @Optional() protected readonly authOptions?: AuthOptions,
+    @Optional() protected readonly authOptions?: CoreSettings,
     @Optional() protected readonly requestPolicy?: RequestPolicy,
   ) {
     super(options, storageService, reflector);

@@ -1,7 +1,5 @@
-import { Injectable } from '@nestjs/common';
 import type { UserAccount } from '../users/user-directory.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
-import { AuthOptions } from '../settings/core-settings.js';
 import { parseSecretHash } from './client-secret.js';
 import { isScopeToken } from './scopes.js';
 import type { TokenGrantType, TokenOptions, TokenSigningOptions } from './tokens.options.js';
@@ -11,18 +9,23 @@ export interface TokenClient {
   readonly id: string;
   /** SHA-256 of the secret; `undefined` for a public client. */
   readonly secretDigest: Buffer | undefined;
-  readonly grantTypes: ReadonlySet<TokenGrantType>;
+  /** Grants the client may use; `undefined`: every grant the endpoint has. */
+  readonly grantTypes: ReadonlySet<TokenGrantType> | undefined;
   readonly scopes: ReadonlySet<string> | undefined;
 }
 
-const GRANT_TYPES: readonly TokenGrantType[] = ['password', 'refresh_token'];
 const DAY = 24 * 60 * 60;
 
+/** Whether `client` may use the grant `grantType` (RFC 6749 §5.2 `unauthorized_client` otherwise). */
+export function mayUseGrant(client: TokenClient, grantType: string): boolean {
+  return client.grantTypes === undefined || client.grantTypes.has(grantType);
+}
+
 /**
- * The `tokens` options after validation, with defaults applied; `configured` is `false` when the
- * section is absent. Bad values fail at boot with the fix in the message.
+ * The `tokens` section of the module options after validation, with defaults applied; `configured`
+ * is `false` when the section is absent. Bad values fail at boot with the fix in the message.
+ * Grant names are checked against the registered grants when the module starts (`TokenGrants`).
  */
-@Injectable()
 export class TokenSettings {
   readonly configured: boolean;
   readonly issuer: string = '';
@@ -37,8 +40,7 @@ export class TokenSettings {
   readonly knownScopes: ReadonlySet<string> | undefined;
   readonly claims: ((account: UserAccount) => Readonly<Record<string, unknown>>) | undefined;
 
-  constructor(options: AuthOptions) {
-    const tokens = options.raw.tokens;
+  constructor(tokens: TokenOptions | undefined) {
     this.configured = tokens !== undefined;
     if (tokens === undefined) {
       Object.freeze(this);
@@ -136,14 +138,8 @@ function checkClients(tokens: TokenOptions, knownScopes: ReadonlySet<string> | u
         );
       }
     }
-    const grantTypes = client.grantTypes ?? GRANT_TYPES;
-    for (const grant of grantTypes) {
-      if (!GRANT_TYPES.includes(grant)) {
-        throw AuthConfigurationError.create(
-          `tokens.clients "${client.id}" lists the grant type ${JSON.stringify(grant)}.`,
-          `Supported grant types: ${GRANT_TYPES.join(', ')}.`,
-        );
-      }
+    if (client.grantTypes !== undefined && (!Array.isArray(client.grantTypes) || client.grantTypes.some((grant) => typeof grant !== 'string'))) {
+      throw AuthConfigurationError.create(`tokens.clients "${client.id}" has grantTypes that are not a list of names.`, 'E.g. grantTypes: ["password", "refresh_token"].');
     }
     for (const scope of client.scopes ?? []) {
       if (!isScopeToken(scope) || (knownScopes && !knownScopes.has(scope))) {
@@ -156,7 +152,7 @@ function checkClients(tokens: TokenOptions, knownScopes: ReadonlySet<string> | u
     clients.set(client.id, Object.freeze({
       id: client.id,
       secretDigest,
-      grantTypes: new Set(grantTypes),
+      grantTypes: client.grantTypes ? new Set(client.grantTypes) : undefined,
       scopes: client.scopes ? new Set(client.scopes) : undefined,
     }));
   }

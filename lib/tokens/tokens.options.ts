@@ -45,8 +45,11 @@ export interface GeneratedSigningOptions {
 
 export type TokenSigningOptions = SecretSigningOptions | PrivateKeySigningOptions | GeneratedSigningOptions;
 
-/** Grant types the token endpoint implements. */
-export type TokenGrantType = 'password' | 'refresh_token';
+/**
+ * A `grant_type` of the token endpoint: the built-in ones, or the `grantType` of a `TokenGrant` of
+ * your own (`forRoot({ grants: [MyGrant] })`).
+ */
+export type TokenGrantType = 'password' | 'refresh_token' | (string & {});
 
 /** An OAuth2 client of the token endpoint (RFC 6749 §2). */
 export interface TokenClientOptions {
@@ -57,7 +60,7 @@ export interface TokenClientOptions {
    * plain secret is never kept. Leave it out for a public client (a SPA, a mobile app, Swagger UI).
    */
   readonly secretHash?: string;
-  /** Grants the client may use. Default: all. */
+  /** Grants the client may use. Default: every grant the token endpoint has. */
   readonly grantTypes?: readonly TokenGrantType[];
   /** Scopes the client may obtain (on top of what the user may hold). Default: no client limit. */
   readonly scopes?: readonly string[];

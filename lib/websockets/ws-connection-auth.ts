@@ -1,5 +1,4 @@
-import { Injectable, Logger, type Type } from '@nestjs/common';
-import { AuthGuard } from '../guards/auth.guard.js';
+import { type ExecutionContext, Inject, Injectable, Logger, type Type } from '@nestjs/common';
 import type { RouteHandler } from '../policy/policy-metadata.js';
 import { SocketConnectionContext } from './socket-connection.context.js';
 import { type SocketHandshake, socketRequest } from '../request/handshake-request.js';
@@ -14,6 +13,17 @@ export type SocketConnectionMiddleware = (
 /** The error socket.io hands to the client's `connect_error` listener: `message`, plus `data`. */
 export interface SocketConnectionError extends Error {
   readonly data: WsDenialPayload | { readonly status: 'error'; readonly message: string };
+}
+
+/**
+ * DI token of the guard that checks connections: the module binds it to the global `AuthGuard`
+ * (or the app's subclass of it), so this file needs no import of the guard.
+ */
+export const WS_CONNECTION_GUARD = Symbol('nest-warden:ws-connection-guard');
+
+/** What the connection check needs of the guard (`AuthGuard.canActivate`). */
+export interface ConnectionGuard {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean>;
 }
 
 /** Stands in for `handleConnection` on gateways that do not define one (stable, so its policy is cached). */
@@ -34,7 +44,7 @@ function handleConnection(): void {}
 export class WsConnectionAuth {
   private readonly logger = new Logger('nest-warden');
 
-  constructor(private readonly guard: AuthGuard) {}
+  constructor(@Inject(WS_CONNECTION_GUARD) private readonly guard: ConnectionGuard) {}
 
   middleware(gateway: Type): SocketConnectionMiddleware {
     const own = (gateway.prototype as { handleConnection?: unknown }).handleConnection;

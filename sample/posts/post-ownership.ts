@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthRequest, OwnedResourceResult, OwnershipResolver } from '../../lib/index.js';
+import type { AuthRequest, Ownership, OwnershipResolver } from '../../lib/index.js';
 import { type Post, PostsService } from './posts.service.js';
 
 /** Loads the post named in the route once; nest-warden compares its owner with the caller. */
@@ -7,7 +7,7 @@ import { type Post, PostsService } from './posts.service.js';
 export class PostOwnership implements OwnershipResolver<Post> {
   constructor(private readonly posts: PostsService) {}
 
-  resolve(request: AuthRequest & { params?: Record<string, string> }): OwnedResourceResult<Post> | null {
+  resolve(request: AuthRequest & { params?: Record<string, string> }): Ownership<Post> | null {
     const post = this.posts.find(request.params?.id ?? '');
     return post ? { resource: post, ownerId: post.ownerId } : null;
   }

@@ -94,8 +94,8 @@ AuthModule.forRoot({
 AuthModule.forRoot({ tokens: { issuer: 'https://api.example', signing: { alg: 'ES256', rotateAfterSeconds: 3600 } }, tokenEndpoints: true });
 // @ts-expect-error the issuer is required
 AuthModule.forRoot({ tokens: { audience: 'api' } });
-// @ts-expect-error grant types are a closed set
-AuthModule.forRoot({ tokens: { issuer: 'https://api.example', clients: [{ id: 'spa', grantTypes: ['client_credentials'] }] } });
+// @ts-expect-error grant types are names
+AuthModule.forRoot({ tokens: { issuer: 'https://api.example', clients: [{ id: 'spa', grantTypes: [42] }] } });
 // @ts-expect-error a secret and a private key do not mix
 AuthModule.forRoot({ tokens: { issuer: 'https://api.example', signing: { secret: 'x'.repeat(32), privateKey: 'pem' } } });
 // @ts-expect-error HS256 is signing with a secret, not a key algorithm

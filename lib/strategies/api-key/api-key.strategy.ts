@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { timingSafeEqual } from 'node:crypto';
 import { Clock } from '../../clock/clock.js';
@@ -6,10 +6,11 @@ import { AuthError } from '../../errors/auth.error.js';
 import { formatChallenge } from '../../errors/challenge.js';
 import { AuthConfigurationError } from '../../errors/configuration.error.js';
 import { type AuthRequest, readCookie } from '../../request/auth-request.js';
-import { AuthOptions } from '../../settings/core-settings.js';
 import type { Principal } from '../../principal/principal.js';
-import { AuthStrategy, type MaybePromise, type SecuritySchemeDescription } from '../auth-strategy.js';
-import { StrategyRegistry } from '../strategy-registry.js';
+import type { MaybePromise } from '../../utils/maybe-promise.js';
+import { AuthStrategy, type SecuritySchemeDescription } from '../auth-strategy.js';
+import { StrategyGroup } from '../strategy-tokens.js';
+import { ApiKeySettings } from './api-key-settings.js';
 import { digestApiKey, parseApiKeyHash } from './api-key-hash.js';
 import type { ApiKeyRecord, ApiKeyStrategyOptions } from './api-key.options.js';
 import { type ApiKeyIdentity, ApiKeyValidator } from './api-key.validator.js';
@@ -35,12 +36,6 @@ interface CompiledRecord {
   readonly identity: ApiKeyIdentity;
 }
 
-/** The `apiKeys` option as a list. */
-function entries(option: ApiKeyStrategyOptions | readonly ApiKeyStrategyOptions[] | undefined): readonly ApiKeyStrategyOptions[] {
-  if (option === undefined) return [];
-  return Array.isArray(option) ? option : [option as ApiKeyStrategyOptions];
-}
-
 const toMillis = (value: number | Date | undefined): number | undefined =>
   value instanceof Date ? value.getTime() : value;
 
@@ -51,7 +46,7 @@ const toMillis = (value: number | Date | undefined): number | undefined =>
  * permissions). The key never appears in a log, an error or a response.
  *
  * `forRoot({ apiKeys: [a, b] })`: `a` is this provider; `b` becomes a sibling strategy under its
- * own name, registered when this provider initializes.
+ * own name (see {@link ApiKeyStrategies}).
  *
  * 401 challenge (a scheme of ours; RFC 9110 §11.6.1 allows any): `ApiKey realm="...", in="header", name="X-API-Key"`.
  */
@@ -65,13 +60,13 @@ export class ApiKeyStrategy extends AuthStrategy implements OnModuleInit {
   private records: readonly CompiledRecord[] | undefined;
   private validator: ApiKeyValidator | undefined;
 
-  constructor(
-    protected readonly options: AuthOptions,
-    protected readonly moduleRef: ModuleRef,
-    protected readonly clock: Clock,
-  ) {
+  @Inject(ModuleRef) private moduleRef!: ModuleRef;
+  @Inject(Clock) protected clock!: Clock;
+
+  /** Nest injects the `apiKeys` section (this strategy takes its first entry); the collaborators are properties. */
+  constructor(@Inject(ApiKeySettings) settings: ApiKeySettings) {
     super();
-    this.settings = entries(options.raw.apiKeys)[0];
+    this.settings = settings.entries[0];
   }
 
   get name(): string {
@@ -83,21 +78,19 @@ export class ApiKeyStrategy extends AuthStrategy implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    if (!this.settings) return;
-    this.compile(this.settings);
-    for (const settings of entries(this.options.raw.apiKeys).slice(1)) {
-      if (typeof settings?.name !== 'string' || !settings.name) {
-        throw AuthConfigurationError.create(
-          'every apiKeys entry after the first needs a `name`.',
-          'Name it as routes will: apiKeys: [{ header: "X-API-Key", ... }, { name: "partner-key", query: "key", ... }].',
-        );
-      }
-      const sibling = new ApiKeyStrategy(this.options, this.moduleRef, this.clock);
-      sibling.settings = settings;
-      sibling.compile(settings);
-      // Looked up here, not injected: the registry imports the built-in strategies.
-      this.moduleRef.get(StrategyRegistry, { strict: false }).register(sibling);
-    }
+    if (this.settings) this.compile(this.settings);
+  }
+
+  /**
+   * The strategy of a further `apiKeys` entry, with this one's collaborators.
+   * @internal
+   */
+  sibling(entry: ApiKeyStrategyOptions): ApiKeyStrategy {
+    const strategy = new ApiKeyStrategy(new ApiKeySettings(entry));
+    strategy.moduleRef = this.moduleRef;
+    strategy.clock = this.clock;
+    strategy.onModuleInit();
+    return strategy;
   }
 
   authenticate(request: AuthRequest): MaybePromise<Principal | null> {
@@ -263,5 +256,26 @@ export class ApiKeyStrategy extends AuthStrategy implements OnModuleInit {
       const { hash: _hash, ...identity } = record;
       return { digest, identity: Object.freeze(identity) };
     });
+  }
+}
+
+/**
+ * The API-key strategies of the `apiKeys` entries after the first, one per entry, each under its
+ * own `name`: a group the strategy registry adds as it adds providers.
+ */
+@Injectable()
+export class ApiKeyStrategies extends StrategyGroup {
+  constructor(
+    private readonly settings: ApiKeySettings,
+    private readonly first: ApiKeyStrategy,
+  ) {
+    super();
+  }
+
+  strategies(): readonly AuthStrategy[] {
+    const extra = this.settings.entries.slice(1);
+    // A test double in the first one's place (`overrideProvider`) has no siblings to make.
+    if (!extra.length || typeof this.first.sibling !== 'function') return [];
+    return extra.map((entry) => this.first.sibling(entry));
   }
 }

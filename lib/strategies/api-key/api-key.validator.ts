@@ -1,5 +1,5 @@
 import type { AuthRequest } from '../../request/auth-request.js';
-import type { MaybePromise } from '../auth-strategy.js';
+import type { MaybePromise } from '../../utils/maybe-promise.js';
 
 /** Who a key belongs to, as your validator reports it. */
 export interface ApiKeyIdentity {

@@ -1,16 +1,14 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { AuthError } from '../../errors/auth.error.js';
 import { formatChallenge } from '../../errors/challenge.js';
-import { AuthConfigurationError } from '../../errors/configuration.error.js';
 import { type AuthRequest, parseAuthorizationHeader } from '../../request/auth-request.js';
 import { PasswordLogin } from '../../login/password-login.js';
-import { AuthOptions } from '../../settings/core-settings.js';
 import type { Principal } from '../../principal/principal.js';
 import { failClosed } from '../../stores/fail-closed.js';
 import type { UserAccount } from '../../users/user-directory.js';
 import { AuthStrategy, type SecuritySchemeDescription } from '../auth-strategy.js';
 import { decodeBasicCredentials } from './basic-credentials.js';
-import type { BasicStrategyOptions } from './basic.options.js';
+import { type BasicConfig, BasicSettings } from './basic-settings.js';
 import { RequestPolicy } from '../../network/request-policy.js';
 
 /**
@@ -23,30 +21,22 @@ export class BasicStrategy extends AuthStrategy implements OnApplicationBootstra
   static readonly strategyName = 'basic';
   readonly name: string = BasicStrategy.strategyName;
 
-  private readonly config: BasicStrategyOptions | undefined;
-  private readonly maxCredentialsLength: number;
+  /** The client address per `trustProxy`, for per-address lockout. */
+  @Inject(RequestPolicy) private readonly requestPolicy!: RequestPolicy;
 
-  /** The client address per `trustProxy`, for per-address lockout; a property so subclass constructors stay as they are. */
-  @Inject(RequestPolicy) protected readonly requestPolicy!: RequestPolicy;
-
-  constructor(
-    options: AuthOptions,
-    private readonly logins: PasswordLogin,
-  ) {
-    super();
-    this.config = options.raw.basic;
-    const max = this.config?.maxCredentialsLength ?? 4096;
-    if (!Number.isSafeInteger(max) || max < 8) {
-      throw AuthConfigurationError.create(
-        `basic.maxCredentialsLength must be an integer of at least 8, got ${String(max)}.`,
-        'Leave it unset for the default (4096).',
-      );
-    }
-    this.maxCredentialsLength = max;
-  }
+  @Inject(PasswordLogin) private readonly logins!: PasswordLogin;
+  @Inject(BasicSettings) private readonly settings!: BasicSettings;
 
   override get enabled(): boolean {
-    return this.config !== undefined;
+    return this.settings.enabled;
+  }
+
+  private get config(): BasicConfig | undefined {
+    return this.settings.config;
+  }
+
+  override get authorizationScheme(): string {
+    return 'basic';
   }
 
   /** A missing `UserDirectory` fails the boot, not the first request. */
@@ -57,7 +47,7 @@ export class BasicStrategy extends AuthStrategy implements OnApplicationBootstra
   authenticate(request: AuthRequest): Promise<Principal> | null {
     const authorization = parseAuthorizationHeader(request);
     if (!authorization || authorization.scheme !== 'basic') return null;
-    const decoded = decodeBasicCredentials(authorization.credentials, this.maxCredentialsLength);
+    const decoded = decodeBasicCredentials(authorization.credentials, this.config!.maxCredentialsLength);
     if (!decoded.ok) throw this.invalid();
     return this.login(decoded.username, decoded.password, this.requestPolicy.clientAddress(request));
   }

@@ -15,6 +15,7 @@ import { KeyStamps, type StampedKeySource } from './key-stamps.js';
 /** A key source failed for reasons other than the token (network, provider down): fail closed. */
 export class KeySourceUnavailableError extends Error {
   override readonly name = 'KeySourceUnavailableError';
+  readonly code = 'keys_unavailable';
 }
 
 const MIN_HMAC_BYTES: Partial<Record<JwtAlgorithm, number>> = { HS256: 32, HS384: 48, HS512: 64 };

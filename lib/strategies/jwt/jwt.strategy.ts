@@ -5,11 +5,12 @@ import { bearerChallenge } from '../../errors/bearer-challenge.js';
 import { AuthError } from '../../errors/auth.error.js';
 import { AuthConfigurationError } from '../../errors/configuration.error.js';
 import { type AuthRequest, parseAuthorizationHeader } from '../../request/auth-request.js';
-import { AuthOptions } from '../../settings/core-settings.js';
 import type { Principal } from '../../principal/principal.js';
-import { AuthStrategy, type MaybePromise, type SecuritySchemeDescription } from '../auth-strategy.js';
+import type { MaybePromise } from '../../utils/maybe-promise.js';
+import { AuthStrategy, type SecuritySchemeDescription } from '../auth-strategy.js';
 import { compileClaimMapping, type CompiledClaimMapping, readString, readStringList } from './claim-mapping.js';
 import { createKeySource, KeySourceUnavailableError } from './jwt-key-source.js';
+import { JwtSettings } from './jwt-settings.js';
 import { JWT_ALGORITHMS, type JwtStrategyOptions } from './jwt.options.js';
 import { keyStampsOf } from './key-stamps.js';
 import { hasOwnKeys, LocalTokenIssuer } from './local-token-issuer.js';
@@ -21,13 +22,17 @@ const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 /**
  * Bearer JWTs (RFC 6750, RFC 7519, RFC 9068), verified by jose against an explicit algorithm
  * allowlist. Enabled by `forRoot({ jwt: {...} })`; named `jwt` in `@Auth('jwt')`.
+ *
+ * Extend it to map claims (`toPrincipal`), to check something on every request (`afterVerification`),
+ * or to run a second JWT strategy with options of its own (override `name` and `jwtOptions()`).
+ * Its collaborators are injected as properties, so a subclass may have a constructor of its own.
  */
 @Injectable()
 export class JwtStrategy extends AuthStrategy implements OnModuleInit {
   static readonly strategyName = 'jwt';
+  static override readonly byDefault = true;
   readonly name: string = JwtStrategy.strategyName;
 
-  protected config: JwtStrategyOptions | undefined;
   private keys!: JWTVerifyGetKey;
   private verifyOptions!: JWTVerifyOptions;
   private mapping!: CompiledClaimMapping;
@@ -36,22 +41,29 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
   /** `iss` of the tokens this app issues (`tokens`), whose deny list is asked on every request. */
   private ownIssuer: string | undefined;
   /** The app's own token service (`tokens`): its keys and its deny list of revoked tokens. */
-  @Optional() @Inject(LocalTokenIssuer) protected readonly localIssuer?: LocalTokenIssuer;
+  @Optional() @Inject(LocalTokenIssuer) private readonly localIssuer?: LocalTokenIssuer;
+  @Inject(JwtSettings) private readonly jwtSettings!: JwtSettings;
+  @Inject(Clock) protected readonly clock!: Clock;
 
-  constructor(
-    protected readonly options: AuthOptions,
-    protected readonly clock: Clock,
-  ) {
-    super();
-    this.config = options.raw.jwt;
+  /**
+   * The options this strategy verifies with: the `jwt` section, else (with `tokens` alone) the
+   * settings of the tokens this app issues. Override it for a second JWT strategy of your own.
+   */
+  protected jwtOptions(): JwtStrategyOptions | undefined {
+    return this.jwtSettings.config ?? this.localIssuer?.jwtOptions();
   }
 
+  /** On with a `jwt` section, and with `tokens` alone (it then verifies the app's own tokens). */
   override get enabled(): boolean {
-    return this.config !== undefined || this.options.raw.tokens !== undefined;
+    return this.jwtOptions() !== undefined;
+  }
+
+  override get authorizationScheme(): string {
+    return 'bearer';
   }
 
   onModuleInit(): void {
-    const config = this.config ?? this.localIssuer?.jwtOptions();
+    const config = this.jwtOptions();
     if (config) this.configure(config);
   }
 

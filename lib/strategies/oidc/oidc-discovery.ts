@@ -10,6 +10,7 @@ export interface OidcProviderMetadata {
 /** Discovery failed for a reason worth logging (the provider, the network, or its answer). */
 export class OidcDiscoveryError extends Error {
   override readonly name = 'OidcDiscoveryError';
+  readonly code = 'oidc_discovery_failed';
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);

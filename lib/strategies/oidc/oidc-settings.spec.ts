@@ -1,11 +1,11 @@
 import { AuthConfigurationError } from '../../errors/configuration.error.js';
 import type { OidcStrategyOptions } from './oidc.options.js';
-import { compileOidcSettings } from './oidc-settings.js';
+import { compileOidcConfig } from './oidc-settings.js';
 
 const ISSUER = 'https://sso.example.com/realms/acme';
-const compile = (options: Partial<OidcStrategyOptions>) => compileOidcSettings({ issuer: ISSUER, audience: 'api://orders', ...options });
+const compile = (options: Partial<OidcStrategyOptions>) => compileOidcConfig({ issuer: ISSUER, audience: 'api://orders', ...options });
 
-describe('compileOidcSettings', () => {
+describe('compileOidcConfig', () => {
   it('derives the discovery URL from the issuer (Discovery §4.1, trailing slash removed)', () => {
     expect(compile({}).discoveryUrl.href).toBe(`${ISSUER}/.well-known/openid-configuration`);
     expect(compile({ issuer: `${ISSUER}/` }).discoveryUrl.href).toBe(`${ISSUER}/.well-known/openid-configuration`);

@@ -2,6 +2,7 @@ import { AuthConfigurationError } from '../../errors/configuration.error.js';
 import { JWT_ALGORITHMS, type ClaimMappingOptions, type JwtAlgorithm, type JwtStrategyOptions } from '../jwt/jwt.options.js';
 import { discoveryUrlFor } from './oidc-discovery.js';
 import type { OidcClaimPreset, OidcStrategyOptions } from './oidc.options.js';
+import { FeatureSettings } from '../../settings/feature-settings.js';
 
 /** Every asymmetric algorithm nest-warden verifies; an OpenID provider's keys are public keys. */
 const ASYMMETRIC: readonly JwtAlgorithm[] = JWT_ALGORITHMS.filter((alg) => !alg.startsWith('HS'));
@@ -27,7 +28,7 @@ const PRESETS: Readonly<Record<OidcClaimPreset, Preset>> = {
 };
 
 /** The `oidc` options checked once at boot, with every default applied. */
-export interface OidcSettings {
+export interface OidcConfig {
   readonly issuer: string;
   readonly discoveryUrl: URL;
   readonly tokenType: 'access_token' | 'id_token';
@@ -40,6 +41,8 @@ export interface OidcSettings {
   readonly retryMs: number;
   /** What `JwtStrategy.configure` gets once `jwks_uri` is known. */
   readonly jwt: Omit<JwtStrategyOptions, 'jwksUri'>;
+  /** Description of the scheme in the OpenAPI document. */
+  readonly description: string | undefined;
 }
 
 const list = (value: string | readonly string[] | undefined): readonly string[] | undefined =>
@@ -53,7 +56,7 @@ function positive(value: number | undefined, fallback: number, name: string): nu
   return value;
 }
 
-export function compileOidcSettings(options: OidcStrategyOptions): OidcSettings {
+export function compileOidcConfig(options: OidcStrategyOptions): OidcConfig {
   const discoveryUrl = discoveryUrlFor(options.issuer);
   const tokenType = options.tokenType ?? 'access_token';
   if (tokenType !== 'access_token' && tokenType !== 'id_token') {
@@ -119,5 +122,16 @@ export function compileOidcSettings(options: OidcStrategyOptions): OidcSettings 
       claims: { ...preset.claims, ...options.claims },
       remoteJwks: options.remoteJwks,
     },
+    description: options.description,
   });
+}
+
+/** The `oidc` section of the module options, checked at boot; the OpenID Connect strategy is off without it. */
+export class OidcSettings extends FeatureSettings<OidcConfig> {
+  constructor(options: OidcStrategyOptions | undefined) {
+    super(options === undefined ? undefined : compileOidcConfig(options), {
+      problem: 'the oidc strategy is used but not configured.',
+      fix: 'Add oidc: { issuer, audience } to AuthModule.forRoot().',
+    });
+  }
 }

@@ -1,14 +1,12 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { JWTPayload } from 'jose';
-import { Clock } from '../../clock/clock.js';
 import { AuthError } from '../../errors/auth.error.js';
-import { AuthOptions } from '../../settings/core-settings.js';
 import type { Principal } from '../../principal/principal.js';
-import type { MaybePromise, SecuritySchemeDescription } from '../auth-strategy.js';
+import type { MaybePromise } from '../../utils/maybe-promise.js';
+import type { SecuritySchemeDescription } from '../auth-strategy.js';
 import { JwtStrategy } from '../jwt/jwt.strategy.js';
-import { discoveryUrlFor, fetchProviderMetadata, type OidcProviderMetadata } from './oidc-discovery.js';
-import { compileOidcSettings, type OidcSettings } from './oidc-settings.js';
-import type { OidcStrategyOptions } from './oidc.options.js';
+import { fetchProviderMetadata, type OidcProviderMetadata } from './oidc-discovery.js';
+import { type OidcConfig, OidcSettings } from './oidc-settings.js';
 
 /**
  * OpenID Connect bearer tokens, named `oidc`. Configured with the provider's issuer: the strategy
@@ -21,25 +19,22 @@ import type { OidcStrategyOptions } from './oidc.options.js';
  * `discovery.retryMs`.
  */
 @Injectable()
-export class OidcStrategy extends JwtStrategy implements OnApplicationBootstrap, OnModuleDestroy {
+export class OidcStrategy extends JwtStrategy implements OnModuleDestroy {
   override readonly name: string = 'oidc';
 
   private readonly logger = new Logger('nest-warden');
-  private readonly oidc: OidcStrategyOptions | undefined;
-  private settings!: OidcSettings;
+  @Inject(OidcSettings) private readonly oidc!: OidcSettings;
   private metadata: OidcProviderMetadata | undefined;
   private pending: Promise<void> | undefined;
   private nextAttemptAt = Number.NEGATIVE_INFINITY;
   private readonly shutdown = new AbortController();
 
-  constructor(options: AuthOptions, clock: Clock) {
-    super(options, clock);
-    this.config = undefined; // the `jwt` section belongs to JwtStrategy
-    this.oidc = options.raw.oidc;
+  override get enabled(): boolean {
+    return this.oidc.enabled;
   }
 
-  override get enabled(): boolean {
-    return this.oidc !== undefined;
+  private get settings(): OidcConfig {
+    return this.oidc.require();
   }
 
   override get carriesScopes(): boolean {
@@ -48,20 +43,8 @@ export class OidcStrategy extends JwtStrategy implements OnApplicationBootstrap,
 
   /** Checks the options (bad ones fail the boot) and starts discovery without waiting for it. */
   override onModuleInit(): void {
-    if (!this.oidc) return;
-    this.settings = compileOidcSettings(this.oidc);
+    if (!this.oidc.enabled) return;
     this.discover().catch(() => undefined); // logged in discover(); requests retry
-  }
-
-  onApplicationBootstrap(): void {
-    if (!this.oidc) return;
-    const defaults = this.options.defaultStrategies ?? (this.options.raw.jwt ? ['jwt', this.name] : []);
-    if (defaults.includes('jwt') && defaults.includes(this.name)) {
-      this.logger.warn(
-        'Both "jwt" and "oidc" protect routes without @Auth(...), and both read Bearer tokens: a token is checked ' +
-          'by "jwt" first and never reaches "oidc". Set `defaultStrategies` to one of them and name the other with @Auth().',
-      );
-    }
   }
 
   onModuleDestroy(): void {
@@ -87,8 +70,8 @@ export class OidcStrategy extends JwtStrategy implements OnApplicationBootstrap,
   }
 
   override securityScheme(): SecuritySchemeDescription {
-    const url = this.settings?.discoveryUrl ?? discoveryUrlFor(this.oidc?.issuer);
-    return { type: 'openIdConnect', openIdConnectUrl: url.href, description: this.oidc?.description };
+    const settings = this.settings;
+    return { type: 'openIdConnect', openIdConnectUrl: settings.discoveryUrl.href, description: settings.description };
   }
 
   /** Checks beyond jose's `iss`/`aud`/`typ`/`exp`: who the token was issued to, and what kind it is. */

@@ -2,19 +2,16 @@ import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { AuthError } from '../../errors/auth.error.js';
 import { formatChallenge } from '../../errors/challenge.js';
 import { retryAfterFor, retryAfterSeconds, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../../errors/retry-after.js';
-import { PasswordLogin } from '../../login/password-login.js';
-import { AuthOptions } from '../../settings/core-settings.js';
+import { CoreSettings } from '../../settings/core-settings.js';
 import { StoreUnavailableError } from '../../stores/auth-store.js';
 import { failClosed } from '../../stores/fail-closed.js';
 import { KeySourceUnavailableError } from '../../strategies/jwt/jwt-key-source.js';
 import { OAuthError } from '../oauth.error.js';
-import { PasswordGrant } from '../grants/password.grant.js';
-import { RefreshTokenGrant } from '../grants/refresh-token.grant.js';
 import { SigningKeys } from '../keys/signing-keys.js';
 import { TokenClients } from './token-clients.js';
-import type { TokenGrant } from '../grants/token-grant.js';
+import { TokenGrants } from '../grants/token-grants.js';
 import { type FormRequest, TokenRequestParameters } from '../grants/token-request.js';
-import { TokenSettings } from '../token-settings.js';
+import { mayUseGrant, TokenSettings } from '../token-settings.js';
 import { TokenService } from '../issuance/token.service.js';
 import { RequestPolicy } from '../../network/request-policy.js';
 
@@ -40,29 +37,24 @@ const NO_STORE: readonly (readonly [string, string])[] = [
 @Injectable()
 export class TokenEndpoint {
   private readonly logger = new Logger('nest-warden');
-  private readonly grants: ReadonlyMap<string, TokenGrant>;
 
   constructor(
     private readonly settings: TokenSettings,
     private readonly clients: TokenClients,
     private readonly tokens: TokenService,
     private readonly keys: SigningKeys,
-    private readonly options: AuthOptions,
-    private readonly login: PasswordLogin,
-    passwordGrant: PasswordGrant,
-    refreshTokenGrant: RefreshTokenGrant,
+    private readonly options: CoreSettings,
+    private readonly grants: TokenGrants,
     private readonly requestPolicy: RequestPolicy,
-  ) {
-    this.grants = new Map<string, TokenGrant>([
-      [passwordGrant.grantType, passwordGrant],
-      [refreshTokenGrant.grantType, refreshTokenGrant],
-    ]);
-  }
+  ) {}
 
-  /** Called by each mounted controller at boot: a missing `tokens` section or `UserDirectory` fails it. */
-  assertUsable(endpoint: string, needsUsers: boolean): void {
+  /**
+   * Called by each mounted controller at boot: a missing `tokens` section fails it, and the token
+   * endpoint's grants say what they miss (the password grant: a `UserDirectory`).
+   */
+  assertUsable(endpoint: string, grantsToo: boolean): void {
     this.settings.require(`The ${endpoint} endpoint`);
-    if (needsUsers) this.login.users();
+    if (grantsToo) for (const grant of this.grants.all()) grant.assertUsable();
   }
 
   async token(request: FormRequest): Promise<EndpointAnswer> {
@@ -72,7 +64,7 @@ export class TokenEndpoint {
       const grantType = parameters.require('grant_type');
       const grant = this.grants.get(grantType);
       if (!grant) throw new OAuthError('unsupported_grant_type', 'The grant type is not supported');
-      if (!client.grantTypes.has(grantType as never)) {
+      if (!mayUseGrant(client, grantType)) {
         throw new OAuthError('unauthorized_client', 'The client may not use this grant type');
       }
       const tokens = await grant.handle({ request, parameters, client });

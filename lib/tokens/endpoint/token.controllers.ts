@@ -1,15 +1,11 @@
-import { Controller, Get, HttpCode, Inject, type OnApplicationBootstrap, Post, Req, Res, SetMetadata, type Type } from '@nestjs/common';
+import { Controller, Get, HttpCode, type OnApplicationBootstrap, Post, Req, Res, SetMetadata, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { Public } from '../../decorators/public.decorator.js';
 import { resolveEndpoints } from '../../http/define-route.js';
-import type { EndpointAnswer, TokenEndpoint } from './token-endpoint.js';
+import { type EndpointAnswer, TokenEndpoint } from './token-endpoint.js';
 import { TOKEN_ENDPOINT_OPERATION, type TokenEndpointOperation } from './token-endpoint-operation.js';
-import { TOKEN_ENDPOINT } from './token-endpoint.token.js';
 import type { FormRequest } from '../grants/token-request.js';
 import type { TokenEndpointPaths } from '../tokens.options.js';
-
-// This file is imported by the module definition: it imports nothing that imports the options
-// (TokenEndpoint is reached through TOKEN_ENDPOINT), and its classes are created by forRoot().
 
 export const DEFAULT_TOKEN_PATHS: Required<TokenEndpointPaths> = Object.freeze({
   token: '/auth/token',
@@ -45,7 +41,7 @@ function tokenController(path: string): Type {
   @Controller()
   class TokenController implements OnApplicationBootstrap {
     constructor(
-      @Inject(TOKEN_ENDPOINT) readonly endpoint: TokenEndpoint,
+      readonly endpoint: TokenEndpoint,
       readonly adapterHost: HttpAdapterHost,
     ) {}
 
@@ -68,7 +64,7 @@ function revokeController(path: string): Type {
   @Controller()
   class TokenRevocationController implements OnApplicationBootstrap {
     constructor(
-      @Inject(TOKEN_ENDPOINT) readonly endpoint: TokenEndpoint,
+      readonly endpoint: TokenEndpoint,
       readonly adapterHost: HttpAdapterHost,
     ) {}
 
@@ -91,7 +87,7 @@ function jwksController(path: string): Type {
   @Controller()
   class JwksController implements OnApplicationBootstrap {
     constructor(
-      @Inject(TOKEN_ENDPOINT) readonly endpoint: TokenEndpoint,
+      readonly endpoint: TokenEndpoint,
       readonly adapterHost: HttpAdapterHost,
     ) {}
 

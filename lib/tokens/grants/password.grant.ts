@@ -3,8 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { PasswordLogin } from '../../login/password-login.js';
 import { OAuthError } from '../oauth.error.js';
 import { PasswordGrantStep } from './password-grant-step.js';
-import { TotpPasswordGrantStep } from './second-factor.step.js';
-import { TotpService } from '../../mfa/totp.service.js';
+import { SecondFactorGrantStep } from './second-factor.step.js';
 import { parseScope } from '../scopes.js';
 import { TokenGrant, type TokenGrantContext } from './token-grant.js';
 import { TokenSettings } from '../token-settings.js';
@@ -24,6 +23,10 @@ const MAX_USERNAME_LENGTH = 256;
 @Injectable()
 export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap {
   readonly grantType = 'password';
+  override readonly parameters = [
+    { name: 'username', description: 'Required for grant_type=password.' },
+    { name: 'password', description: 'Required for grant_type=password.', secret: true },
+  ];
   private step: PasswordGrantStep | undefined;
 
   constructor(
@@ -32,15 +35,19 @@ export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap 
     private readonly settings: TokenSettings,
     private readonly moduleRef: ModuleRef,
     private readonly requestPolicy: RequestPolicy,
-    private readonly totpStep: TotpPasswordGrantStep,
-    private readonly totp: TotpService,
+    private readonly secondFactorStep: SecondFactorGrantStep,
   ) {
     super();
   }
 
   onApplicationBootstrap(): void {
-    // No step of the app's own: with TOTP configured, enrolled users must send a code here too.
-    this.step = findAppProvider(this.moduleRef, PasswordGrantStep) ?? (this.totp.enabled ? this.totpStep : undefined);
+    // No step of the app's own: with a second factor configured, enrolled users must send it here too.
+    this.step = findAppProvider(this.moduleRef, PasswordGrantStep) ?? (this.secondFactorStep.enabled ? this.secondFactorStep : undefined);
+  }
+
+  /** The password grant reads accounts: a missing `UserDirectory` fails the boot. */
+  override assertUsable(): void {
+    this.login.users();
   }
 
   async handle({ request, parameters, client }: TokenGrantContext): Promise<TokenSet> {

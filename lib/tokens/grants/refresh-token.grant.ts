@@ -9,6 +9,7 @@ import { RequestPolicy } from '../../network/request-policy.js';
 @Injectable()
 export class RefreshTokenGrant extends TokenGrant {
   readonly grantType = 'refresh_token';
+  override readonly parameters = [{ name: 'refresh_token', description: 'Required for grant_type=refresh_token.', secret: true }];
 
   constructor(
     private readonly tokens: TokenService,

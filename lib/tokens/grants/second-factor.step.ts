@@ -1,33 +1,37 @@
 import { Injectable } from '@nestjs/common';
 import { AuthError } from '../../errors/auth.error.js';
+import { SecondFactor } from '../../login/second-factor.js';
 import type { AuthRequest } from '../../request/auth-request.js';
+import type { UserAccount } from '../../users/user-directory.js';
 import { OAuthError } from '../oauth.error.js';
 import { PasswordGrantStep } from './password-grant-step.js';
 import type { TokenRequestParameters } from './token-request.js';
-import type { UserAccount } from '../../users/user-directory.js';
-import { TotpService } from '../../mfa/totp.service.js';
 
 /**
- * The password grant's second step when `mfa` is configured and the app provides no
- * `PasswordGrantStep` of its own: a user with TOTP enrolled must send `otp` (or `recovery_code`)
- * with the password, so the token endpoint is not a way around the second factor. Users without
- * TOTP sign in with the password alone (`amr: ['pwd']`).
+ * The password grant's second step when a second factor is configured (`mfa`) and the app provides
+ * no `PasswordGrantStep` of its own: an account with a second factor enrolled must send `otp` (or
+ * `recovery_code`) with the password, so the token endpoint is not a way around it. Accounts
+ * without one sign in with the password alone (`amr: ['pwd']`).
  */
 @Injectable()
-export class TotpPasswordGrantStep extends PasswordGrantStep {
-  constructor(private readonly totp: TotpService) {
+export class SecondFactorGrantStep extends PasswordGrantStep {
+  constructor(private readonly secondFactor: SecondFactor) {
     super();
   }
 
+  get enabled(): boolean {
+    return this.secondFactor.enabled;
+  }
+
   async verify(account: UserAccount, parameters: TokenRequestParameters, _request: AuthRequest): Promise<readonly string[]> {
-    if (!(await this.totp.isEnrolled(account.id))) return [];
+    if (!(await this.secondFactor.isEnrolled(account.id))) return [];
     const code = parameters.get('otp');
     const recoveryCode = parameters.get('recovery_code');
     if (code === undefined && recoveryCode === undefined) {
       throw new OAuthError('invalid_grant', 'This account requires a second factor: send otp (or recovery_code) with the password');
     }
     try {
-      await this.totp.verifySecondFactor(account.id, code !== undefined ? { code } : { recoveryCode });
+      return await this.secondFactor.verifySecondFactor(account.id, code !== undefined ? { code } : { recoveryCode });
     } catch (error) {
       if (!AuthError.isAuthError(error)) throw error;
       if (error.code === 'locked') {
@@ -41,6 +45,5 @@ export class TotpPasswordGrantStep extends PasswordGrantStep {
       }
       throw error;
     }
-    return ['otp'];
   }
 }

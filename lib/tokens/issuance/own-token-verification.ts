@@ -1,8 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { AuthError } from '../../errors/auth.error.js';
-import { AuthOptions } from '../../settings/core-settings.js';
 import { failClosed } from '../../stores/fail-closed.js';
+import { JwtSettings } from '../../strategies/jwt/jwt-settings.js';
 import type { JwtStrategyOptions } from '../../strategies/jwt/jwt.options.js';
 import { hasOwnKeys, LocalTokenIssuer } from '../../strategies/jwt/local-token-issuer.js';
 import { AccessTokenDenyList } from './access-token-deny-list.js';
@@ -23,7 +23,7 @@ export class OwnTokenVerification extends LocalTokenIssuer implements OnApplicat
     private readonly keys: SigningKeys,
     private readonly denyList: AccessTokenDenyList,
     private readonly refreshTokens: RefreshTokens,
-    private readonly options: AuthOptions,
+    private readonly jwtSettings: JwtSettings,
   ) {
     super();
     this.keySource = keys.keySource;
@@ -31,7 +31,7 @@ export class OwnTokenVerification extends LocalTokenIssuer implements OnApplicat
 
   /** A `jwt` section with keys of its own verifies with those only: say so when ours cannot match. */
   onApplicationBootstrap(): void {
-    const jwt = this.options.raw.jwt;
+    const jwt = this.jwtSettings.config;
     if (!this.settings.configured || !jwt || !hasOwnKeys(jwt)) return;
     const sameSecret = this.keys.mode === 'secret' && jwt.secret !== undefined && sameBytes(jwt.secret, this.settings.signing.secret!);
     if (sameSecret) return;

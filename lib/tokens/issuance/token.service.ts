@@ -10,7 +10,7 @@ import { AccessTokens } from './access-tokens.js';
 import { OAuthError } from '../oauth.error.js';
 import { RefreshTokens } from './refresh-tokens.js';
 import { narrowScopes } from '../scopes.js';
-import { type TokenClient, TokenSettings } from '../token-settings.js';
+import { mayUseGrant, type TokenClient, TokenSettings } from '../token-settings.js';
 
 /** A token response (RFC 6749 §5.1) before it is written as JSON. */
 export interface TokenSet {
@@ -98,7 +98,7 @@ export class TokenService implements OnModuleInit {
     const now = this.clock.now();
     const authTime = options.authTime ?? now;
     const withRefresh =
-      (options.refreshToken ?? client.grantTypes.has('refresh_token')) && settings.refreshTtlMs > 0;
+      (options.refreshToken ?? mayUseGrant(client, 'refresh_token')) && settings.refreshTtlMs > 0;
     let grantId: string;
     let refreshToken: string | undefined;
     if (withRefresh) {
