@@ -4,7 +4,7 @@
 
 // The module and its options.
 export { AuthModule } from './module/auth.module.js';
-export type { AuthModuleExtras, AuthModuleOptions } from './module/auth-module.options.js';
+export type { AuthModuleAsyncOptions, AuthModuleExtras, AuthModuleOptions } from './module/auth-module.options.js';
 export type { CoreOptions } from './settings/core.options.js';
 export type { NetworkOptions, RequireHttpsOption, RequireHttpsOptions, TrustProxyOption } from './network/request-policy.options.js';
 export type { RoleOptions } from './authorization/role.options.js';
@@ -12,9 +12,9 @@ export type { RoleOptions } from './authorization/role.options.js';
 // Decorators.
 export { Auth, type AuthDecoratorOptions } from './decorators/auth.decorator.js';
 export { AllowFrom } from './decorators/allow-from.decorator.js';
-export { CurrentUser } from './decorators/current-user.decorator.js';
+export { CurrentUser } from './context/current-user.decorator.js';
 export { OptionalAuth } from './decorators/optional-auth.decorator.js';
-export { OwnedResource } from './decorators/owned-resource.decorator.js';
+export { OwnedResource } from './context/owned-resource.decorator.js';
 export { Owner, type OwnerOptions } from './decorators/owner.decorator.js';
 export { Permissions } from './decorators/permissions.decorator.js';
 export { Public } from './decorators/public.decorator.js';
@@ -52,7 +52,7 @@ export { SessionStrategy } from './sessions/session.strategy.js';
 // Errors and denial answers.
 export { AuthError, type AuthErrorCode, type AuthErrorOptions } from './errors/auth.error.js';
 export { AuthConfigurationError } from './errors/configuration.error.js';
-export type { ContextDenialCode } from './errors/denial-code.js';
+export type { ContextDenial, ContextDenialCode } from './errors/denial-code.js';
 export { problemDetails, type Denial, type ErrorResponseFormatter, type ErrorResponseOption } from './errors/error-response.js';
 export { GraphQLAuthError, type GraphQLAuthErrorExtensions } from './graphql/graphql-auth.error.js';
 export type { WsDenialPayload } from './websockets/ws-denial.js';

@@ -38,6 +38,6 @@ describe('optional peers (GraphQL, WebSockets)', () => {
         .filter((m) => OPTIONAL.test(m[1]))
         .map((m) => `${file}: ${m[1]}`),
     );
-    expect(dynamic).toEqual(['http/context-denial.ts: @nestjs/websockets']);
+    expect(dynamic).toEqual(['context/context-denials.ts: @nestjs/websockets']);
   });
 });

@@ -12,6 +12,7 @@ const PURPOSE = 'verify';
  */
 @Injectable()
 export class EmailVerification {
+  /** Created by Nest (inject it); not part of the public API. @internal */
   constructor(
     private readonly context: RecoveryContext,
     private readonly tokens: OneTimeTokens,

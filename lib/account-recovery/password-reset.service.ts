@@ -19,6 +19,7 @@ const fingerprint = (passwordHash: string): Buffer => createHash('sha256').updat
  */
 @Injectable()
 export class PasswordReset {
+  /** Created by Nest (inject it); not part of the public API. @internal */
   constructor(
     private readonly context: RecoveryContext,
     private readonly tokens: OneTimeTokens,

@@ -63,6 +63,7 @@ function holdsAny(held: readonly string[] | undefined, wanted: ReadonlySet<strin
  */
 @Injectable()
 export class Authorizer {
+  /** Created by Nest (inject it); not part of the public API. @internal */
   constructor(private readonly hierarchy: RoleHierarchy) {}
 
   /**

@@ -11,7 +11,7 @@ export type AuthEvent =
   | TokenRevokedEvent
   | ClientAuthenticationFailedEvent;
 
-interface BaseEvent {
+export interface BaseEvent {
   /** Milliseconds since the epoch, from the module's `Clock`. */
   readonly at: number;
   /** The client's address: the peer, or the client a proxy listed in `trustProxy` forwarded. */

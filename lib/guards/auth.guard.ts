@@ -42,27 +42,22 @@ export class AuthGuard implements CanActivate {
     const checkRequest = policy.checkRequest;
     if (!checkRequest && (policy.access === 'public' || policy.access === 'unguarded')) return true;
     const request = requestFromContext(context);
-    if (checkRequest) {
-      // requireHttps and @AllowFrom: before credentials are read, on public routes too.
-      try {
-        checkRequest(request);
-      } catch (error) {
-        return this.deny(context, policy, error);
-      }
-      if (policy.access === 'public' || policy.access === 'unguarded') return true;
-    }
+    let principal: MaybePromise<Principal | null>;
     try {
-      const principal = this.authenticate(request, policy.strategyInstances, 0);
-      if (isPromise(principal)) {
-        return principal.then(
-          (found) => this.afterAuthentication(context, request, policy, found),
-          (error: unknown) => this.deny(context, policy, error),
-        );
-      }
-      return this.afterAuthentication(context, request, policy, principal);
+      // requireHttps and @AllowFrom: before credentials are read, on public routes too.
+      if (checkRequest) checkRequest(request);
+      if (policy.access === 'public' || policy.access === 'unguarded') return true;
+      principal = this.authenticate(request, policy.strategyInstances, 0);
     } catch (error) {
       return this.deny(context, policy, error);
     }
+    if (isPromise(principal)) {
+      return principal.then(
+        (found) => this.afterAuthentication(context, request, policy, found),
+        (error: unknown) => this.deny(context, policy, error),
+      );
+    }
+    return this.afterAuthentication(context, request, policy, principal);
   }
 
   /** Tries strategies in order; the first principal wins, `null` means "not mine", a throw is final. */
@@ -81,29 +76,31 @@ export class AuthGuard implements CanActivate {
     return null;
   }
 
+  /** Steps 3 and 4; each failure is denied once (`deny` throws, so it is never called inside a `try`). */
   private afterAuthentication(
     context: ExecutionContext,
     request: AuthRequest,
     policy: CompiledRoutePolicy,
     principal: Principal | null,
   ): boolean | Promise<boolean> {
+    if (!principal) {
+      if (policy.access === 'optional') return true;
+      return this.deny(context, policy, new AuthError('credentials_missing'));
+    }
+    let authorized: MaybePromise<void>;
     try {
-      if (!principal) {
-        if (policy.access === 'optional') return true;
-        throw new AuthError('credentials_missing');
-      }
       this.explainer?.remember(request, principal);
-      const authorized = this.authorizer.authorize(principal, policy, request);
-      if (isPromise(authorized)) {
-        return authorized.then(
-          () => this.attach(context, request, principal, policy),
-          (error: unknown) => this.deny(context, policy, error),
-        );
-      }
-      return this.attach(context, request, principal, policy);
+      authorized = this.authorizer.authorize(principal, policy, request);
     } catch (error) {
       return this.deny(context, policy, error);
     }
+    if (isPromise(authorized)) {
+      return authorized.then(
+        () => this.attach(context, request, principal, policy),
+        (error: unknown) => this.deny(context, policy, error),
+      );
+    }
+    return this.attach(context, request, principal, policy);
   }
 
   /** Step 4: make the caller available to `@CurrentUser()`, through `resolveUser` when configured. */
@@ -125,8 +122,13 @@ export class AuthGuard implements CanActivate {
       setPrincipal(request, principal, user);
       return true;
     };
-    const user = resolveUser(principal, request);
-    return isPromise(user) ? user.then(finish) : finish(user);
+    let user: unknown;
+    try {
+      user = resolveUser(principal, request);
+    } catch (error) {
+      return this.deny(context, policy, error);
+    }
+    return isPromise(user) ? user.then(finish, (error: unknown) => this.deny(context, policy, error)) : finish(user);
   }
 
   /**

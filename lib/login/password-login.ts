@@ -26,6 +26,7 @@ export interface PasswordLoginAttempt {
 export class PasswordLogin {
   private directory: UserDirectory | undefined;
 
+  /** Created by Nest (inject it); not part of the public API. @internal */
   constructor(
     private readonly moduleRef: ModuleRef,
     private readonly hasher: PasswordHasher,

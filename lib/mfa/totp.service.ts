@@ -39,6 +39,7 @@ export class TotpService extends SecondFactor implements OnApplicationBootstrap 
   private readonly config: MfaConfig | undefined;
   private directory: MfaDirectory | undefined;
 
+  /** Created by Nest (inject it); not part of the public API. @internal */
   constructor(
     private readonly mfaSettings: MfaSettings,
     private readonly store: AuthStore,

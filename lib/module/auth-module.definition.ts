@@ -34,9 +34,11 @@ export const {
   ASYNC_OPTIONS_TYPE: AUTH_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<AuthModuleOptions>({ moduleName: 'Auth', optionsInjectionToken: AUTH_MODULE_OPTIONS_TOKEN })
   .setClassMethodName('forRoot')
-  .setExtras<AuthModuleExtras>({ isGlobal: true, strategies: [], grants: [] }, (definition, extras) => ({
+  .setExtras<AuthModuleExtras>({ isGlobal: true, strategies: [], grants: [], imports: [] }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal ?? true,
+    // forRootAsync's `imports` are in the definition already (the builder puts them there).
+    imports: [...(definition.imports ?? []), ...(extras.imports ?? [])],
     providers: [
       ...(definition.providers ?? []),
       ...guardProviders(extras.guard),

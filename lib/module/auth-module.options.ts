@@ -1,4 +1,4 @@
-import type { Type } from '@nestjs/common';
+import type { ConfigurableModuleAsyncOptions, ModuleMetadata, Type } from '@nestjs/common';
 import type { RecoveryEndpoints, RecoveryOptions } from '../account-recovery/recovery.options.js';
 import type { RoleOptions } from '../authorization/role.options.js';
 import type { AuthGuard } from '../guards/auth.guard.js';
@@ -62,9 +62,12 @@ export interface AuthModuleExtras {
   readonly grants?: readonly Type<TokenGrant>[];
   /**
    * The global guard: `AuthGuard` (default) or your subclass of it, which then runs in its place
-   * (as `APP_GUARD`, and for `app.get(AuthGuard)`).
+   * (as `APP_GUARD`, and for `app.get(AuthGuard)`). It is created inside AuthModule: services of
+   * yours that it injects come from global modules or from the modules in `imports`.
    */
   readonly guard?: Type<AuthGuard>;
+  /** Modules whose exported providers the module's own providers may inject (your `guard`'s collaborators). */
+  readonly imports?: ModuleMetadata['imports'];
   /** Mount the session endpoints (`true`: default paths; an object: paths, `false` leaves one out). Needs `session`. */
   readonly sessionEndpoints?: boolean | Partial<SessionEndpoints>;
   /** Mount the TOTP enrollment endpoints. Needs `mfa`. */
@@ -77,3 +80,9 @@ export interface AuthModuleExtras {
    */
   readonly tokenEndpoints?: boolean | TokenEndpointPaths;
 }
+
+/**
+ * `AuthModule.forRootAsync()`: the options from `useFactory` (or `useClass`/`useExisting`), with the
+ * structural extras beside it, e.g. `{ imports: [ConfigModule], inject: [ConfigService], useFactory, tokenEndpoints: true }`.
+ */
+export type AuthModuleAsyncOptions = ConfigurableModuleAsyncOptions<AuthModuleOptions, 'create'> & AuthModuleExtras;

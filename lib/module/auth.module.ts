@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { EmailVerification } from '../account-recovery/email-verification.service.js';
 import { OneTimeTokens } from '../account-recovery/one-time-tokens.js';
@@ -19,18 +19,18 @@ import { SecondFactor } from '../login/second-factor.js';
 import { RouteManifest } from '../manifest/route-manifest.js';
 import { SecondFactorThrottle } from '../mfa/second-factor-throttle.js';
 import { TotpService } from '../mfa/totp.service.js';
-import { RequestPolicy } from '../network/request-policy.js';
 import { Argon2PasswordHasher } from '../passwords/argon2-password-hasher.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { RoutePolicies } from '../policy/route-policies.js';
 import { UserRevocation } from '../revocation/user-revocation.js';
 import { SessionCookies } from '../sessions/session-cookies.js';
 import { SessionService } from '../sessions/session.service.js';
-import { CoreSettings } from '../settings/core-settings.js';
+import { LocalTokenIssuer } from '../strategies/jwt/local-token-issuer.js';
 import { AuthStore } from '../stores/auth-store.js';
 import { StrategyRegistry } from '../strategies/strategy-registry.js';
 import { WS_CONNECTION_GUARD, WsConnectionAuth } from '../websockets/ws-connection-auth.js';
 import { ConfigurableAuthModule } from './auth-module.definition.js';
+import type { AuthModuleAsyncOptions, AuthModuleExtras, AuthModuleOptions } from './auth-module.options.js';
 import { AUTH_STORE_PROVIDER } from './auth-store.provider.js';
 import { BUILT_IN_STRATEGIES } from './built-in-strategies.js';
 import { SETTINGS_PROVIDERS } from './settings.providers.js';
@@ -76,7 +76,9 @@ import { TOKEN_EXPORTS, TOKEN_PROVIDERS } from './token-providers.js';
     ...TOKEN_PROVIDERS,
   ],
   exports: [
-    CoreSettings,
+    // Settings and collaborators, for subclasses of the built-in strategies and the guard provided in your modules.
+    ...SETTINGS_PROVIDERS.map((provider) => provider.provide),
+    LocalTokenIssuer,
     Clock,
     AuthStore,
     PasswordHasher,
@@ -96,10 +98,20 @@ import { TOKEN_EXPORTS, TOKEN_PROVIDERS } from './token-providers.js';
     TotpService,
     PasswordReset,
     EmailVerification,
-    RequestPolicy,
     RouteManifest,
     DenialExplainer,
     ...TOKEN_EXPORTS,
   ],
 })
-export class AuthModule extends ConfigurableAuthModule {}
+export class AuthModule {
+  /** The module with options known when it is declared. */
+  static forRoot(options: AuthModuleOptions & AuthModuleExtras): DynamicModule {
+    // The builder makes the dynamic part (options provider, strategy and grant lists, endpoint controllers).
+    return { ...ConfigurableAuthModule.forRoot(options), module: AuthModule };
+  }
+
+  /** The module with options from a factory (e.g. `ConfigService`); structural extras stay static. */
+  static forRootAsync(options: AuthModuleAsyncOptions): DynamicModule {
+    return { ...ConfigurableAuthModule.forRootAsync(options), module: AuthModule };
+  }
+}

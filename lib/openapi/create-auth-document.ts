@@ -7,6 +7,7 @@ import { RoutePolicies } from '../policy/route-policies.js';
 import type { RoutePolicy } from '../policy/route-policy.js';
 import type { AuthStrategy } from '../strategies/auth-strategy.js';
 import { StrategyRegistry } from '../strategies/strategy-registry.js';
+import { TokenGrants } from '../tokens/grants/token-grants.js';
 import type { AuthDocumentOptions } from './auth-document.options.js';
 import { applyOperationAuth, describeOperation, type StrategyFacts } from './operation-security.js';
 import { RouteMarkers } from './route-markers.js';
@@ -38,7 +39,7 @@ export function createAuthDocument(
   config: Omit<OpenAPIObject, 'paths'>,
   options: AuthDocumentOptions = {},
 ): OpenAPIObject {
-  const { policies, registry, authOptions } = services(app);
+  const { policies, registry, authOptions, grants } = services(app);
   registry.onModuleInit();
   const strategies = registry.names().map((name) => registry.get(name)!);
   const routes = policies.routeHandlers().map(({ controller, handler }): Route => {
@@ -68,7 +69,7 @@ export function createAuthDocument(
     const route = markers.take(operation);
     if (!route) continue;
     const tokenEndpoint = tokenEndpointOperation(route.handler);
-    if (tokenEndpoint) documentTokenEndpoint(operation, tokenEndpoint);
+    if (tokenEndpoint) documentTokenEndpoint(operation, tokenEndpoint, grants.all());
     const auth = describeOperation(route.policy, facts);
     if (auth) applyOperationAuth(operation, auth);
     // A document-wide requirement would otherwise claim that public routes need credentials.
@@ -92,6 +93,7 @@ function services(app: INestApplication) {
       policies: app.get(RoutePolicies, { strict: false }),
       registry: app.get(StrategyRegistry, { strict: false }),
       authOptions: app.get(CoreSettings, { strict: false }),
+      grants: app.get(TokenGrants, { strict: false }),
     };
   } catch (cause) {
     throw new AuthConfigurationError(

@@ -1,6 +1,7 @@
 import type { HeaderObject, OperationObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import type { RouteHandler } from '../policy/policy-metadata.js';
 import { TOKEN_ENDPOINT_OPERATION, type TokenEndpointOperation } from '../tokens/endpoint/token-endpoint-operation.js';
+import type { TokenGrant } from '../tokens/grants/token-grant.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
@@ -16,11 +17,11 @@ export function tokenEndpointOperation(handler: RouteHandler): TokenEndpointOper
  * Swagger's explorer finds no body or response type of its own to describe. Each call builds new
  * objects: nothing is shared between operations or documents.
  */
-export function documentTokenEndpoint(operation: OperationObject, kind: TokenEndpointOperation): void {
+export function documentTokenEndpoint(operation: OperationObject, kind: TokenEndpointOperation, grants: readonly TokenGrant[]): void {
   switch (kind) {
     case 'token':
-      operation.summary ??= 'Issue tokens (OAuth 2.0 password and refresh_token grants)';
-      operation.requestBody = formBody(tokenRequest(), 'RFC 6749 §4.3 (password) or §6 (refresh_token), form-encoded.');
+      operation.summary ??= `Issue tokens (OAuth 2.0 ${grants.map((grant) => grant.grantType).join(', ')} grants)`;
+      operation.requestBody = formBody(tokenRequest(grants), 'RFC 6749 §4, form-encoded: the parameters of the chosen grant_type.');
       operation.responses = {
         200: json('Tokens issued. Never cached (Cache-Control: no-store).', tokenResponse()),
         400: oauthError('The request, grant or scope was refused (invalid_request, invalid_grant, invalid_scope, unsupported_grant_type, unauthorized_client).'),
@@ -50,19 +51,25 @@ export function documentTokenEndpoint(operation: OperationObject, kind: TokenEnd
   }
 }
 
-function tokenRequest(): SchemaObject {
-  return {
-    type: 'object',
-    required: ['grant_type'],
-    properties: {
-      grant_type: { type: 'string', enum: ['password', 'refresh_token'] },
-      username: { type: 'string', description: 'Required for grant_type=password.' },
-      password: { type: 'string', format: 'password', description: 'Required for grant_type=password.' },
-      refresh_token: { type: 'string', description: 'Required for grant_type=refresh_token.' },
-      scope: { type: 'string', description: 'Space-separated scopes; without it, every scope the user and client may hold (refresh: the granted ones).' },
-      ...clientCredentials(),
-    },
+/** The token request: `grant_type` lists the registered grants, then each grant's own parameters. */
+function tokenRequest(grants: readonly TokenGrant[]): SchemaObject {
+  const properties: Record<string, SchemaObject> = {
+    grant_type: { type: 'string', enum: grants.map((grant) => grant.grantType) },
   };
+  for (const grant of grants) {
+    for (const parameter of grant.parameters) {
+      properties[parameter.name] ??= {
+        type: 'string',
+        ...(parameter.secret ? { format: 'password' } : {}),
+        description: parameter.description,
+      };
+    }
+  }
+  properties.scope = {
+    type: 'string',
+    description: 'Space-separated scopes; without it, every scope the user and client may hold (refresh: the granted ones).',
+  };
+  return { type: 'object', required: ['grant_type'], properties: { ...properties, ...clientCredentials() } };
 }
 
 function revocationRequest(): SchemaObject {

@@ -21,9 +21,9 @@ export class Argon2PasswordHasher extends PasswordHasher implements OnModuleInit
   private dummyHash: Promise<string> | undefined;
 
   /** Nest injects the module's `passwords` settings; `new Argon2PasswordHasher({ memoryCost })` works outside Nest. */
-  constructor(@Inject(PasswordHasherSettings) given: PasswordHasherSettings | PasswordHasherOptions = {}) {
+  constructor(@Inject(PasswordHasherSettings) options: PasswordHasherOptions = {}) {
     super();
-    const settings = given instanceof PasswordHasherSettings ? given : new PasswordHasherSettings(given);
+    const settings = options instanceof PasswordHasherSettings ? options : new PasswordHasherSettings(options);
     this.params = { memoryCost: settings.memoryCost, timeCost: settings.timeCost, parallelism: settings.parallelism };
     this.maxPasswordBytes = settings.maxPasswordBytes;
     this.limiter = new HashWorkLimiter(settings.limits);

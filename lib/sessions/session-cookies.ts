@@ -9,6 +9,7 @@ import { SessionService } from './session.service.js';
  */
 @Injectable()
 export class SessionCookies {
+  /** Created by Nest (inject it); not part of the public API. @internal */
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly sessions: SessionService,

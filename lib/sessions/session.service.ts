@@ -59,6 +59,7 @@ const randomToken = (): string => randomBytes(32).toString('base64url');
 export class SessionService implements OnModuleInit {
   private readonly config: SessionConfig | undefined;
 
+  /** Created by Nest (inject it); not part of the public API. @internal */
   constructor(
     private readonly sessionSettings: SessionSettings,
     private readonly store: AuthStore,
@@ -72,6 +73,7 @@ export class SessionService implements OnModuleInit {
     return this.config !== undefined;
   }
 
+  /** @internal */
   get settings(): SessionConfig {
     return this.sessionSettings.require();
   }

@@ -8,7 +8,7 @@
  * slot; a multi-key operation added later must wrap the part its keys share in a hash tag
  * (`rt:{family}:current`, `rt:{family}:revoked`) so that they land on the same slot.
  *
- * TTLs are milliseconds, positive and finite; fractions are rounded up (see {@link normalizeTtl}).
+ * TTLs are milliseconds, positive and finite; fractions are rounded up (see `normalizeTtl`).
  */
 export abstract class AuthStore {
   abstract get(key: string): Promise<string | null>;

@@ -35,7 +35,8 @@ export abstract class AuthStrategy {
   /**
    * Whether the strategy protects routes that name none (undecorated routes, `@Roles()` alone...)
    * when `defaultStrategies` is not configured. The built-in bearer and session strategies do. A
-   * property of the class, so a test double put in its place (`overrideProvider`) keeps the role.
+   * property of the class (declared on it, not inherited), so a test double put in its place
+   * (`overrideProvider`) keeps the role, and a subclass has it only when it says so.
    */
   static readonly byDefault: boolean = false;
 

@@ -37,7 +37,7 @@ export class StrategyRegistry implements OnModuleInit {
       if (contributed instanceof StrategyGroup) for (const strategy of contributed.strategies()) this.register(strategy);
       else {
         const name = this.register(contributed, token);
-        if (name !== undefined && (token as unknown as typeof AuthStrategy).byDefault === true) this.defaultCandidates.push(name);
+        if (name !== undefined && protectsByDefault(token)) this.defaultCandidates.push(name);
       }
     }
     this.defaults = this.resolveDefaults();
@@ -140,4 +140,9 @@ export class StrategyRegistry implements OnModuleInit {
         : `No strategy is configured; add e.g. \`jwt\` to AuthModule.forRoot().`,
     );
   }
+}
+
+/** `static byDefault = true` declared on the class itself: a subclass of a default strategy is not one unless it says so. */
+function protectsByDefault(token: StrategyContribution): boolean {
+  return Object.hasOwn(token, 'byDefault') && (token as unknown as typeof AuthStrategy).byDefault === true;
 }

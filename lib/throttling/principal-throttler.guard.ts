@@ -31,14 +31,15 @@ import type { Principal } from '../principal/principal.js';
  */
 @Injectable()
 export class PrincipalThrottlerGuard extends ThrottlerGuard implements OnApplicationBootstrap {
+  /** Created by Nest; not part of the public API. @internal */
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storageService: ThrottlerStorage,
     reflector: Reflector,
-    protected readonly applicationConfig: ApplicationConfig,
+    private readonly applicationConfig: ApplicationConfig,
     // Optional so the guard also works where AuthModule is not global (isGlobal: false).
-    @Optional() protected readonly authOptions?: CoreSettings,
-    @Optional() protected readonly requestPolicy?: RequestPolicy,
+    @Optional() private readonly authOptions?: CoreSettings,
+    @Optional() private readonly requestPolicy?: RequestPolicy,
   ) {
     super(options, storageService, reflector);
   }

@@ -44,6 +44,7 @@ function handleConnection(): void {}
 export class WsConnectionAuth {
   private readonly logger = new Logger('nest-warden');
 
+  /** Created by Nest (inject it); not part of the public API. @internal */
   constructor(@Inject(WS_CONNECTION_GUARD) private readonly guard: ConnectionGuard) {}
 
   middleware(gateway: Type): SocketConnectionMiddleware {

@@ -2,11 +2,12 @@
  * Type-level tests of the public API: compiled by `tsc --noEmit` (part of `npm test`), never run.
  * Each `@ts-expect-error` line must fail to compile; if one starts compiling, the API got looser.
  */
-import type { INestApplication } from '@nestjs/common';
+import type { ExecutionContext, INestApplication } from '@nestjs/common';
 import {
   AllowFrom,
   Auth,
   AuthError,
+  AuthGuard,
   AuthModule,
   AuthStrategy,
   type IssueTokensOptions,
@@ -15,6 +16,10 @@ import {
   Permissions,
   type Principal,
   RedisStore,
+  type RoutePolicy,
+  TokenGrant,
+  type TokenGrantContext,
+  type TokenSet,
   Roles,
   Scopes,
   TokenService,
@@ -23,6 +28,11 @@ import {
 import { createAuthDocument } from '../../lib/openapi/index.js';
 import { actAs, expectUnauthorized, FakeAuthStrategy, signTestToken } from '../../lib/testing/index.js';
 import { PrincipalThrottlerGuard, PrincipalThrottlerModule } from '../../lib/throttling/index.js';
+
+/** Not a grant: it has no grantType. */
+class PostOwnershipLike {
+  handle() {}
+}
 
 // Decorators take strings only.
 Roles('admin', 'editor');
@@ -49,6 +59,25 @@ AuthModule.forRoot({ jwt: { secret: 'x' } });
 AuthModule.forRootAsync({ useFactory: () => ({ global: false }), strategies: [] });
 // @ts-expect-error global is a boolean
 AuthModule.forRoot({ global: 'no' });
+
+// Extension points: a guard subclass, grants of your own.
+class AuditingGuard extends AuthGuard {
+  protected override deny(context: ExecutionContext, policy: RoutePolicy | undefined, error: unknown): never {
+    return super.deny(context, policy, error);
+  }
+}
+AuthModule.forRoot({ guard: AuditingGuard, imports: [] });
+// @ts-expect-error the guard must extend AuthGuard
+AuthModule.forRoot({ guard: class Other {} });
+class InviteGrant extends TokenGrant {
+  readonly grantType = 'urn:example:invite';
+  async handle({ client }: TokenGrantContext): Promise<TokenSet> {
+    return { accessToken: client.id, tokenType: 'Bearer', expiresIn: 60, refreshToken: undefined, scopes: [], tokenId: 'j', grantId: 'g' };
+  }
+}
+AuthModule.forRoot({ grants: [InviteGrant], tokens: { issuer: 'https://api.example', clients: [{ id: 'app', grantTypes: ['urn:example:invite'] }] } });
+// @ts-expect-error grants extend TokenGrant
+AuthModule.forRoot({ grants: [PostOwnershipLike] });
 
 // @Owner() takes an ownership resolver class.
 class PostOwnership implements OwnershipResolver<{ id: string }> {

@@ -46,7 +46,7 @@ const toMillis = (value: number | Date | undefined): number | undefined =>
  * permissions). The key never appears in a log, an error or a response.
  *
  * `forRoot({ apiKeys: [a, b] })`: `a` is this provider; `b` becomes a sibling strategy under its
- * own name (see {@link ApiKeyStrategies}).
+ * own name, made from this one when the module starts.
  *
  * 401 challenge (a scheme of ours; RFC 9110 §11.6.1 allows any): `ApiKey realm="...", in="header", name="X-API-Key"`.
  */
@@ -63,7 +63,7 @@ export class ApiKeyStrategy extends AuthStrategy implements OnModuleInit {
   @Inject(ModuleRef) private moduleRef!: ModuleRef;
   @Inject(Clock) protected clock!: Clock;
 
-  /** Nest injects the `apiKeys` section (this strategy takes its first entry); the collaborators are properties. */
+  /** Nest injects the `apiKeys` section (this strategy takes its first entry); the collaborators are properties. @internal */
   constructor(@Inject(ApiKeySettings) settings: ApiKeySettings) {
     super();
     this.settings = settings.entries[0];

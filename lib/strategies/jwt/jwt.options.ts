@@ -1,6 +1,23 @@
 import type { JWK } from 'jose';
 
-export const JWT_ALGORITHMS = [
+/** The JWS algorithms nest-warden accepts; `none` is not one of them and never will be. */
+export type JwtAlgorithm =
+  | 'HS256'
+  | 'HS384'
+  | 'HS512'
+  | 'RS256'
+  | 'RS384'
+  | 'RS512'
+  | 'PS256'
+  | 'PS384'
+  | 'PS512'
+  | 'ES256'
+  | 'ES384'
+  | 'EdDSA'
+  | 'Ed25519';
+
+/** Every {@link JwtAlgorithm}, for validating configuration at boot. */
+export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = Object.freeze([
   'HS256',
   'HS384',
   'HS512',
@@ -14,10 +31,7 @@ export const JWT_ALGORITHMS = [
   'ES384',
   'EdDSA',
   'Ed25519',
-] as const;
-
-/** The JWS algorithms nest-warden accepts; `none` is not one of them and never will be. */
-export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+]);
 
 /** Where roles, scopes and other principal fields are read from in the claims (dot paths). */
 export interface ClaimMappingOptions {

@@ -20,6 +20,7 @@ import { type OidcConfig, OidcSettings } from './oidc-settings.js';
  */
 @Injectable()
 export class OidcStrategy extends JwtStrategy implements OnModuleDestroy {
+  static override readonly byDefault = true;
   override readonly name: string = 'oidc';
 
   private readonly logger = new Logger('nest-warden');

@@ -55,6 +55,7 @@ export interface RefreshOptions {
  */
 @Injectable()
 export class TokenService implements OnModuleInit {
+  /** Created by Nest (inject it); not part of the public API. @internal */
   constructor(
     private readonly settings: TokenSettings,
     private readonly accessTokens: AccessTokens,

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { requestFromContext } from '../context/context-request.js';
+import { requestFromContext } from './context-request.js';
 
 /**
  * Injects the authenticated caller: the principal, or what `resolveUser` returned.
