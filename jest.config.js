@@ -9,6 +9,9 @@ export default {
     // require() it, Jest's module loader cannot. v2 (CJS, same `create` API) stands in under Jest.
     '^content-disposition$': '<rootDir>/node_modules/content-disposition/dist/index.js',
   },
+  // test/consumer-apps/ holds whole apps that consumer-apps.e2e-spec.ts installs and runs with their own runners.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumer-apps/'],
+  modulePathIgnorePatterns: ['<rootDir>/test/consumer-apps/', '<rootDir>/dist/'],
   testMatch: ['<rootDir>/lib/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/docs/**/*.spec.ts'],
   // @nestjs/throttler is CommonJS requiring ESM-only Nest 12; see test/jest/cjs-peers.resolver.cjs.
   resolver: '<rootDir>/test/jest/cjs-peers.resolver.cjs',
