@@ -122,7 +122,7 @@ export function everyOptionJwt(env: Env): JwtStrategyOptions {
     issuer: ['https://eu.auth.acme.example', 'https://us.auth.acme.example'], // any of them
     audience: 'orders-api', // `aud` must contain one of them
     typ: 'at+jwt', // the header's `typ`; 'JWT' for most other issuers, false to skip the check
-    clockToleranceSeconds: 5, // skew allowed on exp, nbf and iat
+    clockToleranceSeconds: 5, // clock skew allowed when checking exp and nbf
     requiredClaims: ['jti'], // beyond `exp` and `sub`, which are always required
     maxTokenLength: 8192, // longer Authorization values are refused before any parsing
     claims: { roles: ['roles'], scopes: ['scope', 'scp'], permissions: ['permissions'], username: ['preferred_username', 'username'] },
