@@ -1,4 +1,13 @@
-/** Jest runs the TypeScript sources as native ESM (see ../shared/toolchain.md). */
+/**
+ * Jest runs the TypeScript sources as native ES modules, as Nest 12 itself ships (ESM only; Jest's
+ * loader cannot require() ESM on Node 20). That takes three things: Node's VM modules (the `jest`
+ * script runs `node --experimental-vm-modules`), ts-jest in ESM mode for `.ts` files, and relative
+ * imports written with `.js` mapped back to their `.ts` sources. Nothing in node_modules is
+ * transformed. In specs, import `jest` from '@jest/globals' (`jest.mock` is not hoisted in ESM; Nest's
+ * `overrideProvider` is the usual way to swap a collaborator). tsconfig.json sets `isolatedModules`,
+ * so ts-jest transpiles without type-checking: `npm run typecheck` does that. docs/testing.md
+ * ("Runner setup") shows the setups for apps, CommonJS ones included.
+ */
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
