@@ -24,6 +24,8 @@ export default {
   testMatch: ['<rootDir>/lib/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/docs/**/*.spec.ts'],
   // @nestjs/throttler is CommonJS requiring ESM-only Nest 12; see test/jest/cjs-peers.resolver.cjs.
   resolver: '<rootDir>/test/jest/cjs-peers.resolver.cjs',
+  // The consumer-app suite (npm installs) starts first, to overlap with the rest; see the file.
+  testSequencer: '<rootDir>/test/jest/consumers-first.sequencer.cjs',
   setupFilesAfterEnv: ['<rootDir>/test/jest/share-nest.setup.ts'],
   testTimeout: 30000,
   maxWorkers: 2,
