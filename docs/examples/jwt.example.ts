@@ -14,6 +14,7 @@ import {
   Scopes,
 } from '../../lib/index.js';
 
+// --- example: env
 /** Environment variables, or whatever your configuration service hands over. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -23,6 +24,7 @@ export function required(env: Env, name: string): string {
   if (!value) throw new Error(`Set ${name}: the JWT configuration needs it.`);
   return value;
 }
+// --- end
 
 @Controller('orders')
 export class OrdersController {
