@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/', '.build/', 'coverage/', 'node_modules/', 'reports/'] },
+  { ignores: ['dist/', '.build/', 'coverage/', 'node_modules/', 'reports/', 'test/consumer-apps/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { AuthStore, Clock, UserRevocation } from '../lib/index.js';
 import { SESSIONS_OPTIONS, sessionsTestModule } from './fixtures/sessions-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
-import { FakeClock } from './helpers/fake-clock.js';
+import { FakeClock } from '../lib/testing/index.js';
 import { CapturingMailer, InMemoryContacts } from './helpers/mailer.js';
 import { InMemoryMfaDirectory, totpCode } from './helpers/mfa.js';
 import { loginAs } from './helpers/sessions.js';

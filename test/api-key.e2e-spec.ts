@@ -16,7 +16,7 @@ import {
   REPORTS_KEY,
 } from './fixtures/api-key-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
-import { FakeClock } from './helpers/fake-clock.js';
+import { FakeClock } from '../lib/testing/index.js';
 import { LogCapture } from './helpers/log-capture.js';
 import { signTestToken } from './helpers/tokens.js';
 

@@ -5,7 +5,7 @@ import { Auth, AuthModule, AuthStore, Clock, StoreUnavailableError, UserDirector
 import { StrategyRegistry } from '../lib/strategies/strategy-registry.js';
 import { BASIC_OPTIONS, basicTestModule } from './fixtures/basic-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
-import { FakeClock } from './helpers/fake-clock.js';
+import { FakeClock } from '../lib/testing/index.js';
 import { LogCapture } from './helpers/log-capture.js';
 import { signTestToken } from './helpers/tokens.js';
 import { ALICE, BOB, CHEAP_ARGON2, InMemoryUsers } from './helpers/users.js';

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { type AuthModuleOptions, Clock, type Denial } from '../lib/index.js';
 import { SESSIONS_OPTIONS, sessionsTestModule } from './fixtures/sessions-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
-import { FakeClock } from './helpers/fake-clock.js';
+import { FakeClock } from '../lib/testing/index.js';
 import { FlakyStore } from './helpers/flaky-store.js';
 import { totpCode } from './helpers/mfa.js';
 import { loginAs, setCookies } from './helpers/sessions.js';

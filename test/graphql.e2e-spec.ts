@@ -9,7 +9,7 @@ import { Auth, AuthModule, Clock, Roles } from '../lib/index.js';
 import { graphqlTestModule } from './fixtures/graphql-app.js';
 import { JWT_OPTIONS } from './fixtures/jwt-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
-import { FakeClock } from './helpers/fake-clock.js';
+import { FakeClock } from '../lib/testing/index.js';
 import { signTestToken } from './helpers/tokens.js';
 
 interface GraphQLResponse {

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { Clock } from '../lib/index.js';
 import { JWT_OPTIONS, jwtTestModule } from './fixtures/jwt-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
-import { FakeClock } from './helpers/fake-clock.js';
+import { FakeClock } from '../lib/testing/index.js';
 import { JwksServer } from './helpers/jwks-server.js';
 import { signTestToken, TEST_AUDIENCE, TEST_ISSUER, testKeyPair } from './helpers/tokens.js';
 

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { AuthError, AuthModule, Clock, TotpService, UserDirectory } from '../lib/index.js';
 import { SESSIONS_OPTIONS, sessionsTestModule } from './fixtures/sessions-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
-import { FakeClock } from './helpers/fake-clock.js';
+import { FakeClock } from '../lib/testing/index.js';
 import { InMemoryMfaDirectory, totpCode } from './helpers/mfa.js';
 import { loginAs, sessionFrom, setCookies, type TestSession } from './helpers/sessions.js';
 import { signTestToken } from './helpers/tokens.js';

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { type AuthModuleOptions, Clock, OidcStrategy } from '../lib/index.js';
 import { oidcTestModule } from './fixtures/oidc-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
-import { FakeClock } from './helpers/fake-clock.js';
+import { FakeClock } from '../lib/testing/index.js';
 import { LogCapture } from './helpers/log-capture.js';
 import { API_RESOURCE, OTHER_RESOURCE, TestOpenIdProvider } from './helpers/oidc-provider.js';
 

@@ -4,7 +4,7 @@ import type { AbstractHttpAdapter } from '@nestjs/core';
 import { Clock, SessionService, SystemClock } from '../lib/index.js';
 import { SESSIONS_OPTIONS, sessionsTestModule } from './fixtures/sessions-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
-import { FakeClock } from './helpers/fake-clock.js';
+import { FakeClock } from '../lib/testing/index.js';
 import { FlakyStore } from './helpers/flaky-store.js';
 import { loginAs, sessionFrom, setCookies } from './helpers/sessions.js';
 import { signTestToken } from './helpers/tokens.js';

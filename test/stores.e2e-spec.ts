@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import { MemoryStore, RedisStore } from '../lib/index.js';
 import { REDIS_STORE_SCRIPTS } from '../lib/stores/redis.store.js';
-import { STORE_CONTRACT, type StoreContractSubject } from '../lib/testing/index.js';
-import { FakeClock } from './helpers/fake-clock.js';
+import { FakeClock, STORE_CONTRACT, type StoreContractSubject } from '../lib/testing/index.js';
 import { REDIS_URL, RedisServer } from './helpers/redis-server.js';
 
 /** One backend the contract runs against: set up once, a fresh subject (own state) per case. */

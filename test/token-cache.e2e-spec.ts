@@ -16,7 +16,7 @@ import { tokenTestModule } from './fixtures/token-app.js';
 import { JWT_OPTIONS, jwtTestModule } from './fixtures/jwt-app.js';
 import { oidcTestModule } from './fixtures/oidc-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
-import { FakeClock } from './helpers/fake-clock.js';
+import { FakeClock } from '../lib/testing/index.js';
 import { JwksServer } from './helpers/jwks-server.js';
 import { API_RESOURCE, TestOpenIdProvider } from './helpers/oidc-provider.js';
 import { signTestToken, TEST_AUDIENCE, TEST_ISSUER, testKeyPair } from './helpers/tokens.js';

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { type AuthModuleOptions, AuthStore, Clock, hashClientSecret, MemoryStore, type TokenOptions } from '../lib/index.js';
 import { AUDIENCE, ISSUER, tokenTestModule, type TokenAppOptions } from './fixtures/token-app.js';
 import { type AdapterName, ADAPTERS, createApp } from './helpers/create-app.js';
-import { FakeClock } from './helpers/fake-clock.js';
+import { FakeClock } from '../lib/testing/index.js';
 import { FlakyStore } from './helpers/flaky-store.js';
 import { ALICE } from './helpers/users.js';
 

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { Clock, PasswordLogin } from '../lib/index.js';
 import { tokenTestModule } from './fixtures/token-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
-import { FakeClock } from './helpers/fake-clock.js';
+import { FakeClock } from '../lib/testing/index.js';
 import { RecordedEvents } from './helpers/recorded-events.js';
 import { ALICE, BOB, InMemoryUsers, type TestUser } from './helpers/users.js';
 

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { Auth, AuthModule, Clock, CurrentUser, MfaDirectory, type Principal, TotpService, UserDirectory } from '../lib/index.js';
 import { TOKEN_OPTIONS } from './fixtures/token-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
-import { FakeClock } from './helpers/fake-clock.js';
+import { FakeClock } from '../lib/testing/index.js';
 import { InMemoryMfaDirectory, totpCode } from './helpers/mfa.js';
 import { ALICE, BOB, CHEAP_ARGON2, InMemoryUsers } from './helpers/users.js';
 

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { AuthStore, Clock, UserRevocation } from '../lib/index.js';
 import { AUDIENCE, CONFIDENTIAL_SECRET, DAVE, ISSUER, tokenTestModule } from './fixtures/token-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
-import { FakeClock } from './helpers/fake-clock.js';
+import { FakeClock } from '../lib/testing/index.js';
 import { RecordedEvents } from './helpers/recorded-events.js';
 import { FlakyStore } from './helpers/flaky-store.js';
 import { ALICE, BOB, InMemoryUsers } from './helpers/users.js';

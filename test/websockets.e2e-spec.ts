@@ -14,7 +14,7 @@ import {
 import { loginAs } from './helpers/sessions.js';
 import { BOB, InMemoryUsers } from './helpers/users.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
-import { FakeClock } from './helpers/fake-clock.js';
+import { FakeClock } from '../lib/testing/index.js';
 import { signTestToken } from './helpers/tokens.js';
 
 /** What a message produced: the handler's acknowledgement, or the `exception` event Nest emits. */

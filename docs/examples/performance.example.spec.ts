@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { type Argon2PasswordHasher, Clock, PasswordHasher, UserRevocation } from '../../lib/index.js';
 import { ADAPTERS, createApp } from '../../test/helpers/create-app.js';
-import { FakeClock } from '../../test/helpers/fake-clock.js';
+import { FakeClock } from '../../lib/testing/index.js';
 import { signTestToken } from '../../test/helpers/tokens.js';
 import { JWT_SECRET, ProfileModule, RevocationAwareJwtStrategy } from './performance.example.js';
 

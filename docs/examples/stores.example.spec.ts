@@ -2,7 +2,7 @@ import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AuthStore, MemoryStore, RedisStore } from '../../lib/index.js';
-import { FakeClock } from '../../test/helpers/fake-clock.js';
+import { FakeClock } from '../../lib/testing/index.js';
 import { REDIS_URL } from '../../test/helpers/redis-server.js';
 import { describeStoreContract, MemoryModule, REDIS, RedisFromClientModule, RedisFromUrlModule, tightMemoryStore } from './stores.example.js';
 

@@ -2,8 +2,10 @@
 import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { AuthGuard, AuthModule, CurrentUser, JwtStrategy, type Principal, Roles, Scopes } from '../../lib/index.js';
-import { actAs, expectForbidden, expectUnauthorized, FakeAuthStrategy, signTestToken } from '../../lib/testing/index.js';
+import { AuthGuard, AuthModule, Clock, CurrentUser, JwtStrategy, type Principal, Roles, Scopes } from '../../lib/index.js';
+// --- example: imports
+import { actAs, expectForbidden, expectUnauthorized, FakeAuthStrategy, FakeClock, signTestToken } from '../../lib/testing/index.js';
+// --- end
 
 @Controller()
 class AdminController {
@@ -83,13 +85,21 @@ describe('docs/testing.md', () => {
     // --- end
   });
 
-  it('signs real tokens for the configured strategy', async () => {
+  it('signs real tokens for the configured strategy, and moves time with FakeClock', async () => {
     // --- example: sign-test-token
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const clock = new FakeClock(); // 2026-01-01T00:00:00Z until moved
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+      .overrideProvider(Clock)
+      .useValue(clock)
+      .compile();
     app = await moduleRef.createNestApplication().init();
+    const get = (token: string) => request(app.getHttpServer()).get('/admin/stats').set('Authorization', `Bearer ${token}`);
 
-    const token = await signTestToken(app, { sub: 'u3', roles: ['admin'] });
-    await request(app.getHttpServer()).get('/admin/stats').set('Authorization', `Bearer ${token}`).expect(200);
+    const token = await signTestToken(app, { sub: 'u3', roles: ['admin'] }, { now: clock.now() }); // lives 300 s
+    await get(token).expect(200, { requestedBy: 'u3' });
+
+    clock.advance(10 * 60_000);
+    expectUnauthorized(await get(token), { error: 'invalid_token' }); // The access token expired
     // --- end
   });
 

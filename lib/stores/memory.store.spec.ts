@@ -1,4 +1,4 @@
-import { FakeClock } from '../../test/helpers/fake-clock.js';
+import { FakeClock } from '../testing/index.js';
 import { AuthError } from '../errors/auth.error.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { LoginThrottle } from '../login/login-throttle.js';

@@ -1,4 +1,5 @@
 // nest-warden/testing: helpers for testing apps that use nest-warden.
+export { FAKE_CLOCK_START, FakeClock } from './fake-clock.js';
 export { actAs, FakeAuthStrategy, testPrincipal, type TestPrincipal } from './fake-auth.strategy.js';
 export { signTestToken, type TestTokenClaims, type TestTokenOptions } from './sign-test-token.js';
 export {

@@ -6,18 +6,26 @@ import type { JWK } from 'jose';
 export class JwksServer {
   keys: JWK[] = [];
   fetches = 0;
+  /** The path of every request, in order: the key set is served at any path, tests check which one was asked. */
+  readonly paths: string[] = [];
   /** When set, the server answers with this status instead of the key set. */
   failWith: number | undefined;
   private server: Server | undefined;
 
   get url(): string {
+    return `${this.origin}/jwks.json`;
+  }
+
+  /** `http://127.0.0.1:<port>`, for tests that stand this server in for an identity provider. */
+  get origin(): string {
     const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/jwks.json`;
+    return `http://127.0.0.1:${port}`;
   }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
       this.fetches++;
+      this.paths.push(req.url ?? '');
       if (this.failWith) {
         res.writeHead(this.failWith).end();
         return;

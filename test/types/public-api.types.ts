@@ -10,6 +10,7 @@ import {
   AuthGuard,
   AuthModule,
   AuthStrategy,
+  Clock,
   type IssueTokensOptions,
   Owner,
   type OwnershipResolver,
@@ -26,7 +27,7 @@ import {
   type UserAccount,
 } from '../../lib/index.js';
 import { createAuthDocument } from '../../lib/openapi/index.js';
-import { actAs, expectUnauthorized, FakeAuthStrategy, signTestToken } from '../../lib/testing/index.js';
+import { actAs, expectUnauthorized, FakeAuthStrategy, FakeClock, signTestToken } from '../../lib/testing/index.js';
 import { PrincipalThrottlerGuard, PrincipalThrottlerModule } from '../../lib/throttling/index.js';
 
 /** Not a grant: it has no grantType. */
@@ -109,6 +110,11 @@ actAs({ id: 'u1', roles: ['admin'] });
 // @ts-expect-error a test principal needs an id
 actAs({ roles: ['admin'] });
 new FakeAuthStrategy('api-key').anonymous();
+// FakeClock is a Clock (overrideProvider(Clock).useValue(clock)), started from ms or a Date.
+const _fakeClock: Clock = new FakeClock(new Date('2030-01-01T00:00:00Z'));
+new FakeClock(0).advance(1_000);
+// @ts-expect-error a FakeClock starts from ms or a Date, not a string
+new FakeClock('2030-01-01');
 expectUnauthorized({ status: 401, headers: {} }, { error: null });
 declare const app: Parameters<typeof signTestToken>[0];
 void signTestToken(app, { sub: 'u1', roles: ['admin'] });
