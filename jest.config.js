@@ -13,6 +13,9 @@ export default {
   // @nestjs/throttler is CommonJS requiring ESM-only Nest 12; see test/jest/cjs-peers.resolver.cjs.
   resolver: '<rootDir>/test/jest/cjs-peers.resolver.cjs',
   setupFilesAfterEnv: ['<rootDir>/test/jest/share-nest.setup.ts'],
+  // One three-master Redis Cluster for the run (REDIS_CLUSTER_NODES), stopped after it, failed or not.
+  globalSetup: '<rootDir>/test/helpers/redis-server.ts',
+  globalTeardown: '<rootDir>/test/jest/redis-cluster.teardown.ts',
   testTimeout: 30000,
   maxWorkers: 2,
 };
