@@ -69,3 +69,11 @@ export const REDIS_CLUSTER_STORE: StoreVariant = {
 };
 
 export const STORE_VARIANTS: readonly StoreVariant[] = [MEMORY_STORE, REDIS_CLUSTER_STORE];
+
+/**
+ * `it` for a case that moves the store's clock past a TTL: defined for clock-driven stores only
+ * (Redis keeps its own time), as `STORE_CONTRACT` does with its `needsClock` cases.
+ */
+export function itWithStoreClock(variant: StoreVariant, name: string, fn: () => Promise<void>): void {
+  if (variant.clockDriven) it(name, fn);
+}
