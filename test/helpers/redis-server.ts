@@ -161,6 +161,7 @@ const SLOTS = 16_384;
 export class RedisCluster {
   private constructor(readonly servers: readonly RedisServer[]) {}
 
+  /** `nodeTimeoutMs` (default 1000): how long a master may be unreachable before the others declare it failed. */
   static async start(options: { masters?: number; nodeTimeoutMs?: number } = {}): Promise<RedisCluster> {
     const masters = options.masters ?? 3;
     const nodeTimeoutMs = options.nodeTimeoutMs ?? 1000;
@@ -297,7 +298,9 @@ export const SHARED_CLUSTER = Symbol.for('nest-warden:test:redis-cluster');
  */
 export default async function globalSetup(): Promise<void> {
   if (process.env[REDIS_CLUSTER_NODES_ENV]) return;
-  const cluster = await RedisCluster.start();
+  // Redis's default node timeout: a master starved of CPU for a while on a busy 2-core machine is
+  // not declared failed (that would take the whole shared cluster down for every suite).
+  const cluster = await RedisCluster.start({ nodeTimeoutMs: 15_000 });
   (globalThis as Record<symbol, unknown>)[SHARED_CLUSTER] = cluster;
   // If Jest dies before its globalTeardown, the masters die with it.
   process.once('exit', () => cluster.killNow());
