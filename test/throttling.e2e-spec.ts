@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import request from 'supertest';
-import { AuthStore, SystemClock } from '../lib/index.js';
-import { BURST_LIMIT, LOOKUP_LIMIT, REPORTS_LIMIT, throttlingTestModule } from './fixtures/throttling-app.js';
+import { AuthStore, MemoryStore, SystemClock } from '../lib/index.js';
+import { BURST_LIMIT, LOOKUP_LIMIT, perAddressTestModule, REPORTS_LIMIT, throttlingTestModule } from './fixtures/throttling-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
 import { FlakyStore } from './helpers/flaky-store.js';
 import { STORE_VARIANTS } from './helpers/store-variants.js';
@@ -111,6 +111,18 @@ describe.each(ADAPTERS)('rate-limit storage (%s)', (adapter) => {
     } finally {
       await app.close();
       storage.onApplicationShutdown();
+    }
+  });
+
+  it("counts throttler's own ThrottlerGuard in the store when given AuthStoreThrottlerStorage: two apps on one store share the budget", async () => {
+    const store = new MemoryStore(new SystemClock());
+    const [a, b] = await Promise.all([0, 1].map(() => createApp(adapter, { imports: [perAddressTestModule(store)] })));
+    try {
+      for (let i = 0; i < LOOKUP_LIMIT; i++) await request((i % 2 ? b : a).getHttpServer()).get('/lookup').expect(200);
+      await request(a.getHttpServer()).get('/lookup').expect(429);
+      await request(b.getHttpServer()).get('/lookup').expect(429);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
     }
   });
 
