@@ -8,6 +8,7 @@ import {
   Auth,
   AuthError,
   AuthModule,
+  AuthStore,
   AuthStrategy,
   type IssueTokensOptions,
   Owner,
@@ -22,7 +23,8 @@ import {
 } from '../../lib/index.js';
 import { createAuthDocument } from '../../lib/openapi/index.js';
 import { actAs, expectUnauthorized, FakeAuthStrategy, signTestToken } from '../../lib/testing/index.js';
-import { PrincipalThrottlerGuard, PrincipalThrottlerModule } from '../../lib/throttling/index.js';
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import { AuthStoreThrottlerStorage, PrincipalThrottlerGuard, PrincipalThrottlerModule } from '../../lib/throttling/index.js';
 
 // Decorators take strings only.
 Roles('admin', 'editor');
@@ -156,3 +158,9 @@ class NumericTracker extends PrincipalThrottlerGuard {
 }
 void NumericTracker;
 void PrincipalThrottlerModule;
+// The store-backed storage is a ThrottlerStorage, built on any AuthStore.
+declare const anyStore: AuthStore;
+const storage: ThrottlerStorage = new AuthStoreThrottlerStorage(anyStore);
+void storage;
+// @ts-expect-error it needs the store
+new AuthStoreThrottlerStorage();
