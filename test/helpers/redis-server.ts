@@ -159,7 +159,12 @@ const SLOTS = 16_384;
  * failed and the whole cluster refuses commands (`cluster_state:fail`) until it is back.
  */
 export class RedisCluster {
-  private constructor(readonly servers: readonly RedisServer[]) {}
+  /** If the process ends before `stop()` (a crashed worker, Jest dying before its teardown), the masters die with it. */
+  private readonly killOnExit = () => this.killNow();
+
+  private constructor(readonly servers: readonly RedisServer[]) {
+    process.once('exit', this.killOnExit);
+  }
 
   /** `nodeTimeoutMs` (default 1000): how long a master may be unreachable before the others declare it failed. */
   static async start(options: { masters?: number; nodeTimeoutMs?: number } = {}): Promise<RedisCluster> {
@@ -228,6 +233,7 @@ export class RedisCluster {
 
   /** Kills every master and removes their directories. Idempotent. */
   async stop(): Promise<void> {
+    process.off('exit', this.killOnExit);
     await Promise.all(this.servers.map((server) => server.stop()));
   }
 
@@ -302,7 +308,5 @@ export default async function globalSetup(): Promise<void> {
   // not declared failed (that would take the whole shared cluster down for every suite).
   const cluster = await RedisCluster.start({ nodeTimeoutMs: 15_000 });
   (globalThis as Record<symbol, unknown>)[SHARED_CLUSTER] = cluster;
-  // If Jest dies before its globalTeardown, the masters die with it.
-  process.once('exit', () => cluster.killNow());
   process.env[REDIS_CLUSTER_NODES_ENV] = cluster.spec;
 }
