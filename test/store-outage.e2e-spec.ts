@@ -119,7 +119,7 @@ describe('Redis Cluster: a master killed, then back', () => {
     client = new Cluster(cluster.nodes, { enableAutoPipelining: true });
     client.on('error', () => {}); // the apps' own client: connection errors are expected here
     for (const adapter of ADAPTERS) {
-      const store = new RedisStore({ client, keyPrefix: `test:cluster-outage:${adapter}:${randomBytes(6).toString('hex')}:`, commandTimeoutMs: 1000 });
+      const store = new RedisStore({ client, keyPrefix: `test:cluster-outage:${adapter}:${randomBytes(6).toString('hex')}:`, commandTimeoutMs: 500 });
       const [tokens, throttled] = await Promise.all([
         createApp(adapter, { imports: [tokenTestModule({ options: { store } })] }),
         createApp(adapter, { imports: [throttlingTestModule({ store })] }),
