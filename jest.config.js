@@ -27,6 +27,9 @@ export default {
   // The consumer-app suite (npm installs) starts first, to overlap with the rest; see the file.
   testSequencer: '<rootDir>/test/jest/consumers-first.sequencer.cjs',
   setupFilesAfterEnv: ['<rootDir>/test/jest/share-nest.setup.ts'],
+  // One three-master Redis Cluster for the run (REDIS_CLUSTER_NODES), stopped after it, failed or not.
+  globalSetup: '<rootDir>/test/helpers/redis-server.ts',
+  globalTeardown: '<rootDir>/test/jest/redis-cluster.teardown.ts',
   testTimeout: 30000,
   maxWorkers: 2,
 };

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthModule, UserDirectory } from '../lib/index.js';
 import { sampleAuthOptions } from './auth/sample-auth.options.js';
 import { ItemsController } from './items/items.controller.js';
@@ -7,6 +8,7 @@ import { PostsController } from './posts/posts.controller.js';
 import { PostsService } from './posts/posts.service.js';
 import { ReportsController } from './reports/reports.controller.js';
 import { DemoUsers } from './users/demo-users.js';
+import { itemsRateLimit } from './sample-env.js';
 import { UsersController } from './users/users.controller.js';
 
 /**
@@ -21,6 +23,15 @@ import { UsersController } from './users/users.controller.js';
       tokenEndpoints: true,
       // POST /auth/session, POST /auth/session/logout (and GET /auth/session, /logout-all)
       sessionEndpoints: true,
+    }),
+    // GET /items: ITEMS_RATE_LIMIT requests per ITEMS_RATE_WINDOW_SECONDS per principal (100 per
+    // minute by default), counted in the module's store: in Redis with REDIS_URL, so the limit holds
+    // in total across instances. Applied with @UseGuards(PrincipalThrottlerGuard) on that route only.
+    ThrottlerModule.forRootAsync({
+      useFactory: () => {
+        const { limit, windowMs } = itemsRateLimit(process.env);
+        return [{ limit, ttl: windowMs }];
+      },
     }),
   ],
   controllers: [UsersController, ItemsController, PostsController, ReportsController],

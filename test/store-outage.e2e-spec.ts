@@ -1,13 +1,15 @@
 import type { INestApplication } from '@nestjs/common';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import request from 'supertest';
 import { RedisStore } from '../lib/index.js';
 import { storeTestModule } from './fixtures/store-app.js';
+import { throttlingTestModule } from './fixtures/throttling-app.js';
+import { tokenTestModule } from './fixtures/token-app.js';
 import { LogCapture } from './helpers/log-capture.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
-import { RedisServer } from './helpers/redis-server.js';
+import { RedisCluster, RedisServer } from './helpers/redis-server.js';
 import { ALICE } from './helpers/users.js';
 
 const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
@@ -98,5 +100,80 @@ describe.each(ADAPTERS)('Redis outage: fail closed with 503, recover on return (
       server.resume();
     }
     await http().get('/basic/whoami').set('Authorization', ALICE_BASIC).expect(200, { username: 'alice' });
+  });
+});
+
+/**
+ * A three-master Redis Cluster of this suite's own (killing a master of the run's shared one would
+ * fail the suites running beside it), without replicas: a killed master leaves its slots unserved,
+ * and once the others declare it failed the whole cluster refuses commands (`cluster_state:fail`).
+ * One kill serves both adapters: a master's restart costs Redis's 2 s rejoin delay, each time.
+ */
+describe('Redis Cluster: a master killed, then back', () => {
+  let cluster: RedisCluster;
+  let client: Cluster;
+  const apps: { adapter: string; tokens: INestApplication; throttled: INestApplication }[] = [];
+
+  beforeAll(async () => {
+    cluster = await RedisCluster.start({ nodeTimeoutMs: 1000 });
+    client = new Cluster(cluster.nodes, { enableAutoPipelining: true });
+    client.on('error', () => {}); // the apps' own client: connection errors are expected here
+    for (const adapter of ADAPTERS) {
+      const store = new RedisStore({ client, keyPrefix: `test:cluster-outage:${adapter}:${randomBytes(6).toString('hex')}:`, commandTimeoutMs: 500 });
+      const [tokens, throttled] = await Promise.all([
+        createApp(adapter, { imports: [tokenTestModule({ options: { store } })] }),
+        createApp(adapter, { imports: [throttlingTestModule({ store })] }),
+      ]);
+      apps.push({ adapter, tokens, throttled });
+    }
+  });
+  afterAll(async () => {
+    await Promise.all(apps.flatMap(({ tokens, throttled }) => [tokens.close(), throttled.close()]));
+    client?.disconnect();
+    await cluster?.stop();
+  });
+
+  function expect503(res: request.Response, body: object): void {
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.body).toEqual(body);
+    expect(res.text).not.toMatch(/redis|cluster|ECONNREFUSED|StoreUnavailable|alice-password/i);
+  }
+
+  it('on Express and Fastify: a bearer token, a sign-in and a rate-limited API key answer 503 + Retry-After while it is down, public routes still answer; all recover once it is back', async () => {
+    const signIn = (app: INestApplication) =>
+      request(app.getHttpServer()).post('/auth/token').type('form').send(`grant_type=password&username=alice&password=${ALICE.password}`).timeout(NO_HANG);
+    const me = (app: INestApplication, token: string) => request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${token}`).timeout(NO_HANG);
+    const reports = (app: INestApplication) => request(app.getHttpServer()).get('/reports').set('X-API-Key', 'partner-key-a').timeout(NO_HANG);
+    const tokenOf = new Map<string, string>();
+    for (const { adapter, tokens, throttled } of apps) {
+      const { access_token: token } = (await signIn(tokens).expect(200)).body as { access_token: string };
+      tokenOf.set(adapter, token);
+      await me(tokens, token).expect(200);
+      await reports(throttled).expect(200);
+    }
+
+    const [victim, ...survivors] = cluster.nodes.map((node) => node.port);
+    await cluster.kill(victim);
+    try {
+      await cluster.waitForState('fail', survivors);
+      await Promise.all(
+        apps.map(async ({ adapter, tokens, throttled }) => {
+          const [meDown, signInDown, reportsDown] = await Promise.all([me(tokens, tokenOf.get(adapter)!), signIn(tokens), reports(throttled)]);
+          expect503(meDown, { statusCode: 503, message: 'Token revocation cannot be checked right now', error: 'Service Unavailable' });
+          expect503(signInDown, { error: 'temporarily_unavailable', error_description: 'The service is temporarily unavailable' });
+          expect503(reportsDown, { statusCode: 503, message: 'Rate limiting is temporarily unavailable', error: 'Service Unavailable' });
+          await request(tokens.getHttpServer()).get('/health').timeout(NO_HANG).expect(200);
+        }),
+      );
+    } finally {
+      await cluster.restart(victim); // same port, same node id and slots; resolves at cluster_state:ok
+    }
+
+    for (const { adapter, tokens, throttled } of apps) {
+      await me(tokens, tokenOf.get(adapter)!).expect(200);
+      await signIn(tokens).expect(200);
+      await reports(throttled).expect(200);
+    }
   });
 });

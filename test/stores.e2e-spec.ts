@@ -3,7 +3,8 @@ import { Cluster, Redis } from 'ioredis';
 import { MemoryStore, RedisStore } from '../lib/index.js';
 import { REDIS_STORE_SCRIPTS } from '../lib/stores/redis.store.js';
 import { FakeClock, STORE_CONTRACT, type StoreContractSubject } from '../lib/testing/index.js';
-import { REDIS_URL, RedisServer } from './helpers/redis-server.js';
+import { AuthStoreThrottlerStorage } from '../lib/throttling/index.js';
+import { REDIS_URL, sharedClusterNodes } from './helpers/redis-server.js';
 
 /** One backend the contract runs against: set up once, a fresh subject (own state) per case. */
 interface StoreKind {
@@ -39,13 +40,6 @@ function redisKind(name: string, connect: () => Promise<{ a: Redis | Cluster; b:
 
 const runPrefix = `test:stores:${randomBytes(6).toString('hex')}:`;
 
-/** A one-node Redis Cluster of our own: it refuses cross-slot commands as a real cluster does. */
-let cluster: RedisServer;
-beforeAll(async () => {
-  cluster = await RedisServer.start({ cluster: true });
-});
-afterAll(() => cluster.stop());
-
 const KINDS: readonly StoreKind[] = [
   {
     name: 'MemoryStore',
@@ -71,10 +65,10 @@ const KINDS: readonly StoreKind[] = [
       },
     };
   }),
-  redisKind('RedisStore (one-node Redis Cluster)', async () => {
-    const nodes = [{ host: '127.0.0.1', port: cluster.port }];
-    const a = new Cluster(nodes);
-    const b = new Cluster(nodes);
+  // The run's three-master cluster (Jest's globalSetup): keys spread over three nodes, as in production.
+  redisKind('RedisStore (three-master Redis Cluster)', async () => {
+    const a = new Cluster(sharedClusterNodes());
+    const b = new Cluster(sharedClusterNodes());
     return {
       a,
       b,
@@ -96,26 +90,44 @@ describe.each(KINDS)('AuthStore contract: $name', (kind) => {
 });
 
 describe('Redis Cluster safety: one key per atomic operation', () => {
-  let node: Redis;
+  let cluster: Cluster;
   beforeAll(async () => {
-    node = new Redis(cluster.port, '127.0.0.1');
-    await node.call('PING');
+    cluster = new Cluster(sharedClusterNodes());
+    await cluster.call('PING');
   });
-  afterAll(() => node.quit());
+  afterAll(() => cluster.quit());
 
-  it('the test cluster refuses keys on different slots, so the contract passing on it means something', async () => {
-    await expect(node.call('EVAL', 'return 1', 2, 'a', 'b')).rejects.toThrow(/CROSSSLOT/);
-    await expect(node.call('EVAL', "#!lua\nreturn redis.call('GET', 'b')", 1, 'a')).rejects.toThrow(/do not hash to the same slot/);
+  it('the test cluster has three masters and refuses keys on different slots, so the contract passing on it means something', async () => {
+    expect(cluster.nodes('master')).toHaveLength(3);
+    await expect(cluster.call('EVAL', 'return 1', 2, 'a', 'b')).rejects.toThrow(/CROSSSLOT/);
+    await expect(cluster.call('EVAL', "#!lua\nreturn redis.call('GET', 'b')", 1, 'a')).rejects.toThrow(/non local key|do not hash to the same slot/);
   });
 
   it("every script touches only the key it declares (Redis 7's strict script mode, which refuses any other)", async () => {
-    const strict = (lua: string, ...args: (string | number)[]) => node.call('EVAL', `#!lua\n${lua}`, 1, `${runPrefix}strict`, ...args);
+    const strict = (lua: string, ...args: (string | number)[]) => cluster.call('EVAL', `#!lua\n${lua}`, 1, `${runPrefix}strict`, ...args);
     await expect(strict(REDIS_STORE_SCRIPTS.increment, 60_000)).resolves.toBe(1);
     await expect(strict(REDIS_STORE_SCRIPTS.compareAndSwap, '0', '1', '0', '2', 60_000)).resolves.toBe(1);
     await expect(strict(REDIS_STORE_SCRIPTS.compareAndSwap, '0', '2', '1', '', 60_000)).resolves.toBe(1);
   });
 
   it('RedisStore refuses a key prefix with braces (a hash tag would pin every key to one slot)', () => {
-    expect(() => new RedisStore({ client: node, keyPrefix: '{app}:' })).toThrow(/keyPrefix "\{app\}:" contains a brace.*hash tag/);
+    expect(() => new RedisStore({ client: cluster, keyPrefix: '{app}:' })).toThrow(/keyPrefix "\{app\}:" contains a brace.*hash tag/);
+  });
+
+  it('a rate-limit budget keeps its counter and block marker on one slot (one hash tag), whatever its key', async () => {
+    const keyPrefix = `${runPrefix}throttle:`;
+    const storage = new AuthStoreThrottlerStorage(new RedisStore({ client: cluster, keyPrefix }));
+    for (const key of ['principal:alice', 'principal:bob', 'address:203.0.113.9']) {
+      for (let i = 0; i < 3; i++) await storage.increment(key, 60_000, 1, 60_000, 'default');
+    }
+    const keys = (await Promise.all(cluster.nodes('master').map((node) => node.keys(`${keyPrefix}*`)))).flat();
+    expect(keys).toHaveLength(6);
+    const slots = new Map<string, Set<number>>();
+    for (const key of keys) {
+      const budget = key.slice(0, key.indexOf('}') + 1);
+      const slot = Number(await cluster.call('CLUSTER', 'KEYSLOT', key));
+      slots.set(budget, (slots.get(budget) ?? new Set()).add(slot));
+    }
+    expect([...slots.values()].map((set) => set.size)).toEqual([1, 1, 1]);
   });
 });

@@ -1,14 +1,21 @@
 import type { INestApplication } from '@nestjs/common';
+import { ThrottlerStorageService } from '@nestjs/throttler';
 import request from 'supertest';
-import { LOOKUP_LIMIT, REPORTS_LIMIT, throttlingTestModule } from './fixtures/throttling-app.js';
+import { AuthStore, MemoryStore, SystemClock } from '../lib/index.js';
+import { BURST_LIMIT, LOOKUP_LIMIT, perAddressTestModule, REPORTS_LIMIT, throttlingTestModule } from './fixtures/throttling-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
+import { FlakyStore } from './helpers/flaky-store.js';
+import { STORE_VARIANTS } from './helpers/store-variants.js';
 
 const TOO_MANY = { statusCode: 429, message: 'Too many requests; try again later', error: 'Too Many Requests' };
 
-describe.each(ADAPTERS)('per-principal rate limits with @nestjs/throttler (%s)', (adapter) => {
+/** Budgets live in nest-warden's store: the default MemoryStore, and a real three-master Redis Cluster. */
+const cases = ADAPTERS.flatMap((adapter) => STORE_VARIANTS.map((variant) => [adapter, variant.name, variant] as const));
+
+describe.each(cases)('per-principal rate limits with @nestjs/throttler (%s, %s)', (adapter, _name, variant) => {
   let app: INestApplication;
   beforeEach(async () => {
-    app = await createApp(adapter, { imports: [throttlingTestModule({ trustProxy: ['loopback'] })] });
+    app = await createApp(adapter, { imports: [throttlingTestModule({ trustProxy: ['loopback'] })] }, { override: (b) => variant.override(b) });
   });
   afterEach(() => app.close());
 
@@ -64,6 +71,78 @@ describe.each(ADAPTERS)('per-principal rate limits with @nestjs/throttler (%s)',
 
   it('leaves @SkipThrottle() routes alone', async () => {
     for (let i = 0; i < 5; i++) await request(app.getHttpServer()).get('/health').expect(200);
+  });
+
+  it('counts in the store: two instances on one store let exactly the limit of a parallel burst through, in total', async () => {
+    const [storeA, storeB] = variant.pair();
+    const boot = (store: AuthStore) =>
+      createApp(adapter, { imports: [throttlingTestModule()] }, { override: (b) => b.overrideProvider(AuthStore).useValue(store) });
+    const [a, b] = await Promise.all([boot(storeA), boot(storeB)]);
+    try {
+      const burst = await Promise.all(
+        Array.from({ length: 3 * BURST_LIMIT }, (_, i) => request((i % 2 ? b : a).getHttpServer()).get('/burst').set('X-API-Key', 'partner-key-a')),
+      );
+      const allowed = burst.filter((res) => res.status === 200);
+      const limited = burst.filter((res) => res.status === 429);
+      expect(allowed).toHaveLength(BURST_LIMIT);
+      expect(limited).toHaveLength(2 * BURST_LIMIT);
+      for (const res of limited) {
+        expect(res.body).toEqual(TOO_MANY);
+        expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      }
+      // Both instances see the same budget afterwards; another key has its own.
+      await request(a.getHttpServer()).get('/burst').set('X-API-Key', 'partner-key-a').expect(429);
+      await request(b.getHttpServer()).get('/burst').set('X-API-Key', 'partner-key-a').expect(429);
+      await request(b.getHttpServer()).get('/burst').set('X-API-Key', 'partner-key-b').expect(200);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+describe.each(ADAPTERS)('rate-limit storage (%s)', (adapter) => {
+  it('uses a storage given to ThrottlerModule instead of the store', async () => {
+    const storage = new ThrottlerStorageService();
+    const app = await createApp(adapter, { imports: [throttlingTestModule({}, { storage })] });
+    try {
+      for (let i = 0; i < REPORTS_LIMIT; i++) await request(app.getHttpServer()).get('/reports').set('X-API-Key', 'partner-key-a').expect(200);
+      await request(app.getHttpServer()).get('/reports').set('X-API-Key', 'partner-key-a').expect(429);
+      expect(storage.storage.size).toBe(1);
+    } finally {
+      await app.close();
+      storage.onApplicationShutdown();
+    }
+  });
+
+  it("counts throttler's own ThrottlerGuard in the store when given AuthStoreThrottlerStorage: two apps on one store share the budget", async () => {
+    const store = new MemoryStore(new SystemClock());
+    const [a, b] = await Promise.all([0, 1].map(() => createApp(adapter, { imports: [perAddressTestModule(store)] })));
+    try {
+      for (let i = 0; i < LOOKUP_LIMIT; i++) await request((i % 2 ? b : a).getHttpServer()).get('/lookup').expect(200);
+      await request(a.getHttpServer()).get('/lookup').expect(429);
+      await request(b.getHttpServer()).get('/lookup').expect(429);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('fails closed when the store cannot be reached: 503 with Retry-After, never an uncounted 200; counts again once it is back', async () => {
+    const store = new FlakyStore(new SystemClock());
+    const app = await createApp(adapter, { imports: [throttlingTestModule({ store })] });
+    const reports = () => request(app.getHttpServer()).get('/reports').set('X-API-Key', 'partner-key-a');
+    try {
+      await reports().expect(200);
+      store.down = true;
+      const refused = await reports();
+      expect(refused.status).toBe(503);
+      expect(refused.headers['retry-after']).toBe('5');
+      expect(refused.body).toEqual({ statusCode: 503, message: 'Rate limiting is temporarily unavailable', error: 'Service Unavailable' });
+      store.down = false;
+      for (let i = 1; i < REPORTS_LIMIT; i++) await reports().expect(200);
+      await reports().expect(429);
+    } finally {
+      await app.close();
+    }
   });
 });
 

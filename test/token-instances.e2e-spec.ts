@@ -6,7 +6,7 @@ import request from 'supertest';
 import { AuthStore, RedisStore, UserRevocation } from '../lib/index.js';
 import { tokenTestModule } from './fixtures/token-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
-import { REDIS_URL, RedisServer } from './helpers/redis-server.js';
+import { REDIS_URL, sharedClusterNodes } from './helpers/redis-server.js';
 import { ALICE, BOB } from './helpers/users.js';
 
 /** Two instances of one app behind a balancer: each its own connection, one Redis, one key prefix. */
@@ -14,12 +14,6 @@ interface Backend {
   readonly name: string;
   connect(): Promise<{ clients: [Redis | Cluster, Redis | Cluster]; cleanup(prefix: string): Promise<void> }>;
 }
-
-let cluster: RedisServer;
-beforeAll(async () => {
-  cluster = await RedisServer.start({ cluster: true });
-});
-afterAll(() => cluster.stop());
 
 const BACKENDS: readonly Backend[] = [
   {
@@ -37,10 +31,10 @@ const BACKENDS: readonly Backend[] = [
     },
   },
   {
-    name: 'one-node Redis Cluster',
+    // The run's three-master cluster (Jest's globalSetup).
+    name: 'three-master Redis Cluster',
     async connect() {
-      const nodes = [{ host: '127.0.0.1', port: cluster.port }];
-      const clients: [Cluster, Cluster] = [new Cluster(nodes), new Cluster(nodes)];
+      const clients: [Cluster, Cluster] = [new Cluster(sharedClusterNodes()), new Cluster(sharedClusterNodes())];
       return { clients, cleanup: async () => void (await Promise.all(clients.map((client) => client.quit()))) };
     },
   },

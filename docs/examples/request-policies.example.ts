@@ -1,18 +1,20 @@
 // Examples for docs/request-policies.md. Type-checked by `tsc` (tsconfig includes docs/).
 // In your app, import from 'nest-warden' and 'nest-warden/throttling'.
 import { Controller, Get, Injectable, Module, type INestApplication } from '@nestjs/common';
-import { Throttle, ThrottlerModule } from '@nestjs/throttler';
+import { APP_GUARD } from '@nestjs/core';
+import { Throttle, ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import {
   AllowFrom,
   Auth,
   AuthModule,
+  AuthStore,
   type Denial,
   describeRoutes,
   type Principal,
   Public,
   Roles,
 } from '../../lib/index.js';
-import { PrincipalThrottlerGuard, PrincipalThrottlerModule } from '../../lib/throttling/index.js';
+import { AuthStoreThrottlerStorage, PrincipalThrottlerGuard, PrincipalThrottlerModule } from '../../lib/throttling/index.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -80,6 +82,21 @@ export class ClientThrottlerGuard extends PrincipalThrottlerGuard {
 }
 // Register it with `@UseGuards(ClientThrottlerGuard)` on controllers (controller guards always run
 // after global ones), or as APP_GUARD in a module imported after AuthModule.
+
+// --- Throttler's own guard (per IP address), counted in nest-warden's store too -----------------
+
+@Module({
+  imports: [
+    AuthModule.forRoot({ jwt: { algorithms: ['EdDSA'], jwksUri: 'https://id.example.com/.well-known/jwks.json' } }),
+    // AuthModule exports AuthStore: with RedisStore, this limit holds across instances.
+    ThrottlerModule.forRootAsync({
+      inject: [AuthStore],
+      useFactory: (store: AuthStore) => ({ throttlers: [{ ttl: 60_000, limit: 600 }], storage: new AuthStoreThrottlerStorage(store) }),
+    }),
+  ],
+  providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
+})
+export class PerAddressLimitModule {}
 
 // --- Your own error bodies ---------------------------------------------------------------------
 

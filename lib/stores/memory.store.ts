@@ -31,8 +31,9 @@ export interface ProtectedNamespace {
 
 /**
  * What survives any flood of other keys: password lockouts (`login:lock:acct:*`,
- * `login:lock:addr:*`), second-factor lockouts, and the single-use markers that stop a TOTP code
- * or a recovery code from being replayed (those refuse when full: losing one would allow a replay).
+ * `login:lock:addr:*`), second-factor lockouts, the single-use markers that stop a TOTP code
+ * or a recovery code from being replayed (those refuse when full: losing one would allow a replay),
+ * revocations, and rate-limit budgets (kept apart so that many callers cannot evict anything else).
  */
 export const DEFAULT_PROTECTED_NAMESPACES: readonly ProtectedNamespace[] = Object.freeze([
   Object.freeze({ prefix: 'login:lock:', share: 0.2, whenFull: 'evict-soonest' as const }),
@@ -41,6 +42,8 @@ export const DEFAULT_PROTECTED_NAMESPACES: readonly ProtectedNamespace[] = Objec
   Object.freeze({ prefix: 'mfa:recovery-used:', share: 0.01, whenFull: 'refuse' as const }),
   // Revoked access tokens, sign-ins and users: evicting one would accept a revoked token again.
   Object.freeze({ prefix: 'tokens:deny:', share: 0.1, whenFull: 'refuse' as const }),
+  // Rate-limit budgets of nest-warden/throttling: a flood of callers competes only with itself.
+  Object.freeze({ prefix: 'throttle:', share: 0.1, whenFull: 'evict-soonest' as const }),
 ]);
 
 export interface MemoryStoreOptions {

@@ -1,4 +1,4 @@
-import { type ExecutionContext, Injectable, type OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { type ExecutionContext, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { ApplicationConfig, Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
@@ -6,6 +6,7 @@ import {
   type ThrottlerLimitDetail,
   ThrottlerGuard,
   type ThrottlerModuleOptions,
+  type ThrottlerRequest,
   ThrottlerStorage,
 } from '@nestjs/throttler';
 import { AuthError } from '../errors/auth.error.js';
@@ -18,6 +19,9 @@ import { clientAddressKey } from '../login/client-address.js';
 import { RequestPolicy } from '../network/request-policy.js';
 import { CoreSettings } from '../settings/core-settings.js';
 import type { Principal } from '../principal/principal.js';
+import { AuthStore } from '../stores/auth-store.js';
+import { failClosed } from '../stores/fail-closed.js';
+import { AuthStoreThrottlerStorage } from './auth-store-throttler.storage.js';
 
 /**
  * `@nestjs/throttler`'s guard, counting per authenticated principal: two API keys (or users) behind one
@@ -28,9 +32,15 @@ import type { Principal } from '../principal/principal.js';
  * that would run first is refused at boot.
  *
  * 429 answers keep throttler's `Retry-After` and go through nest-warden's error shaping (`errorResponse`).
+ *
+ * Budgets are counted in nest-warden's store (`AuthStoreThrottlerStorage` on `AuthStore`), so with
+ * `RedisStore` a limit holds in total across instances; a `storage` given to `ThrottlerModule` wins.
+ * When the store cannot be reached the guard fails closed: 503 with `Retry-After`.
  */
 @Injectable()
 export class PrincipalThrottlerGuard extends ThrottlerGuard implements OnApplicationBootstrap {
+  private readonly outageLogger = new Logger('nest-warden');
+
   /** Created by Nest; not part of the public API. @internal */
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
@@ -40,8 +50,9 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard implements OnApplica
     // Optional so the guard also works where AuthModule is not global (isGlobal: false).
     @Optional() private readonly authOptions?: CoreSettings,
     @Optional() private readonly requestPolicy?: RequestPolicy,
+    @Optional() authStore?: AuthStore,
   ) {
-    super(options, storageService, reflector);
+    super(options, budgetStorage(options, storageService, authStore), reflector);
   }
 
   /** Global guards run in registration order; this one needs the principal `AuthGuard` attaches. */
@@ -56,6 +67,19 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard implements OnApplica
         'Remove it from your root module\'s providers and import PrincipalThrottlerModule after AuthModule: ' +
           'imports: [AuthModule.forRoot(...), ThrottlerModule.forRoot(...), PrincipalThrottlerModule].',
       );
+    }
+  }
+
+  /** An unreachable store denies the request (503 + `Retry-After`) rather than letting it through uncounted. */
+  protected override async handleRequest(requestProps: ThrottlerRequest): Promise<boolean> {
+    try {
+      return await super.handleRequest(requestProps);
+    } catch (error) {
+      const denial = failClosed(error, { description: 'Rate limiting is temporarily unavailable' });
+      if (!AuthError.isAuthError(denial)) throw denial;
+      this.outageLogger.error(`Refused a request: ${denial.message}`, (denial.cause as Error | undefined)?.stack);
+      const { res } = this.getRequestResponse(requestProps.context);
+      throwHttpDenial(denial, this.authOptions?.errorResponse ?? 'nest', (name, value) => this.setResponseHeader(res, name, value));
     }
   }
 
@@ -86,4 +110,14 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard implements OnApplica
     const { res } = this.getRequestResponse(context);
     throwHttpDenial(error, this.authOptions?.errorResponse ?? 'nest', (name, value) => this.setResponseHeader(res, name, value));
   }
+}
+
+/**
+ * Where budgets are counted: the `storage` given to `ThrottlerModule` if any, else nest-warden's
+ * store (shared by every instance with `RedisStore`), else throttler's in-process default (when
+ * `AuthModule` is not visible here, e.g. `isGlobal: false`).
+ */
+function budgetStorage(options: ThrottlerModuleOptions, fallback: ThrottlerStorage, store: AuthStore | undefined): ThrottlerStorage {
+  const configured = !Array.isArray(options) && options.storage !== undefined;
+  return configured || !store ? fallback : new AuthStoreThrottlerStorage(store);
 }

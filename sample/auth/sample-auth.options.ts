@@ -1,13 +1,14 @@
 import { type AuthModuleOptions, hashApiKey, RedisStore } from '../../lib/index.js';
+import { publicUrl } from '../sample-env.js';
 
 /**
  * The sample's nest-warden options (design.md, "The sample app"): the token endpoint with the public
  * client `demo-client`; HS256 with `JWT_SECRET` (32+ bytes), else a generated Ed25519 key per
  * instance, published at `/.well-known/jwks.json`; all state in Redis when `REDIS_URL` is set, so
  * several instances act as one (each shares its public key through Redis, never its private key).
+ * The issuer is `PUBLIC_URL` (else `http://localhost:PORT`): instances behind one balancer share it.
  */
 export function sampleAuthOptions(env: NodeJS.ProcessEnv): AuthModuleOptions {
-  const port = env.PORT ?? '3000';
   return {
     realm: 'nest-warden-sample',
     roles: { hierarchy: { admin: ['user'] } },
@@ -22,7 +23,7 @@ export function sampleAuthOptions(env: NodeJS.ProcessEnv): AuthModuleOptions {
     session: { secure: env.COOKIE_SECURE === 'true' },
     store: env.REDIS_URL ? new RedisStore({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX ?? 'nest-warden-sample:' }) : undefined,
     tokens: {
-      issuer: env.ISSUER ?? `http://localhost:${port}`,
+      issuer: publicUrl(env),
       clients: [{ id: 'demo-client' }],
       defaultClient: 'demo-client',
       scopes: { 'items:read': 'Read items', 'items:write': 'Create items' },

@@ -1,5 +1,6 @@
-import { BadRequestException, Body, Controller, Get, Post } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Post, UseGuards } from '@nestjs/common';
 import { CurrentUser, type Principal, Scopes } from '../../lib/index.js';
+import { PrincipalThrottlerGuard } from '../../lib/throttling/index.js';
 
 interface Item {
   readonly id: number;
@@ -11,7 +12,9 @@ interface Item {
 export class ItemsController {
   private readonly items: Item[] = [{ id: 1, name: 'First item', createdBy: 'alice' }];
 
+  /** Rate-limited per principal (see AppModule's ThrottlerModule): 429 + Retry-After past the limit. */
   @Scopes('items:read')
+  @UseGuards(PrincipalThrottlerGuard)
   @Get()
   list(): Item[] {
     return this.items;

@@ -13,14 +13,31 @@ export function bootSample(adapter: AdapterName): Promise<INestApplication> {
   return createApp(adapter, { imports: [AppModule] }, { beforeInit: configureApp });
 }
 
+/**
+ * Boots the sample with `PORT=port` (its issuer follows `PORT` unless `PUBLIC_URL` is set) and
+ * listens on 127.0.0.1:port, as one instance of several behind a balancer.
+ */
+export async function startSample(adapter: AdapterName, port: number): Promise<INestApplication> {
+  const saved = process.env.PORT;
+  process.env.PORT = String(port);
+  try {
+    const app = await bootSample(adapter);
+    await app.listen(port, '127.0.0.1');
+    return app;
+  } finally {
+    if (saved === undefined) delete process.env.PORT;
+    else process.env.PORT = saved;
+  }
+}
+
 /** `POST /auth/token` with a form body. */
-export function tokenRequest(app: INestApplication, form: string): request.Test {
-  return request(app.getHttpServer()).post('/auth/token').type('form').send(form);
+export function tokenRequest(app: INestApplication | string, form: string): request.Test {
+  return request(typeof app === 'string' ? app : app.getHttpServer()).post('/auth/token').type('form').send(form);
 }
 
 /** A password grant that must succeed; the RFC 6749 §5.1 body. */
 export async function signIn(
-  app: INestApplication,
+  app: INestApplication | string,
   user: { readonly username: string; readonly password: string },
 ): Promise<{ access_token: string; refresh_token: string; scope: string }> {
   const res = await tokenRequest(

@@ -9,6 +9,7 @@ import {
   AuthError,
   AuthGuard,
   AuthModule,
+  AuthStore,
   AuthStrategy,
   Clock,
   type IssueTokensOptions,
@@ -28,7 +29,8 @@ import {
 } from '../../lib/index.js';
 import { createAuthDocument } from '../../lib/openapi/index.js';
 import { actAs, expectUnauthorized, FakeAuthStrategy, FakeClock, signTestToken } from '../../lib/testing/index.js';
-import { PrincipalThrottlerGuard, PrincipalThrottlerModule } from '../../lib/throttling/index.js';
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import { AuthStoreThrottlerStorage, PrincipalThrottlerGuard, PrincipalThrottlerModule } from '../../lib/throttling/index.js';
 
 /** Not a grant: it has no grantType. */
 class PostOwnershipLike {
@@ -191,3 +193,9 @@ class NumericTracker extends PrincipalThrottlerGuard {
 }
 void NumericTracker;
 void PrincipalThrottlerModule;
+// The store-backed storage is a ThrottlerStorage, built on any AuthStore.
+declare const anyStore: AuthStore;
+const storage: ThrottlerStorage = new AuthStoreThrottlerStorage(anyStore);
+void storage;
+// @ts-expect-error it needs the store
+new AuthStoreThrottlerStorage();
