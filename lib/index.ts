@@ -13,6 +13,7 @@ export type { RoleOptions } from './authorization/role.options.js';
 export { Auth, type AuthDecoratorOptions } from './decorators/auth.decorator.js';
 export { AllowFrom } from './decorators/allow-from.decorator.js';
 export { CurrentUser } from './context/current-user.decorator.js';
+export { CurrentPrincipal } from './context/current-principal.js';
 export { OptionalAuth } from './decorators/optional-auth.decorator.js';
 export { OwnedResource } from './context/owned-resource.decorator.js';
 export { Owner, type OwnerOptions } from './decorators/owner.decorator.js';
@@ -34,7 +35,7 @@ export type { MaybePromise } from './utils/maybe-promise.js';
 // Strategies.
 export { AuthStrategy, type SecuritySchemeDescription } from './strategies/auth-strategy.js';
 export { JwtStrategy } from './strategies/jwt/jwt.strategy.js';
-export type { ClaimMappingOptions, JwtAlgorithm, JwtStrategyOptions, RemoteJwksOptions } from './strategies/jwt/jwt.options.js';
+export type { ClaimMappingOptions, JwtAlgorithm, JwtClaims, JwtStrategyOptions, RemoteJwksOptions } from './strategies/jwt/jwt.options.js';
 export type { VerifiedTokenCacheView } from './strategies/jwt/verified-token-cache.js';
 export { KeySourceUnavailableError } from './strategies/jwt/jwt-key-source.js';
 export { OidcStrategy } from './strategies/oidc/oidc.strategy.js';

@@ -2,12 +2,15 @@ import { Controller, type ExecutionContext, Get, Injectable, type INestApplicati
 import { ApplicationConfig } from '@nestjs/core';
 import request from 'supertest';
 import {
+  Auth,
+  AuthError,
   AuthGuard,
   AuthModule,
   type AuthModuleExtras,
   type AuthModuleOptions,
   type AuthRequest,
   CurrentUser,
+  JwtStrategy,
   OAuthError,
   type Principal,
   Public,
@@ -20,6 +23,7 @@ import {
 } from '../lib/index.js';
 import { createAuthDocument } from '../lib/openapi/index.js';
 import { DocumentBuilder } from '@nestjs/swagger';
+import { StrategyRegistry } from '../lib/strategies/strategy-registry.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
 import { signTestToken, TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET } from './helpers/tokens.js';
 import { ALICE, CHEAP_ARGON2, InMemoryUsers } from './helpers/users.js';
@@ -278,5 +282,47 @@ describe('app grants: boot-time checks', () => {
     await expect(createApp('express', { imports: [grantModule({ grants: [SecondPasswordGrant] }), Extra] })).rejects.toThrow(
       /two grants handle grant_type=password/,
     );
+  });
+});
+
+/** An app's subclass of the built-in JWT strategy, keeping its name: it takes the built-in's place. */
+@Injectable()
+class BlockingJwtStrategy extends JwtStrategy {
+  protected override afterVerification(principal: Principal): Principal {
+    if (principal.id === 'u-blocked') throw new AuthError('invalid_token', { description: 'The account is blocked', strategy: this.name });
+    return principal;
+  }
+}
+
+@Controller('named')
+class NamedController {
+  @Auth('jwt')
+  @Get()
+  named(@CurrentUser('id') id: string) {
+    return { id };
+  }
+}
+
+describe.each(ADAPTERS)('forRoot({ strategies }): a subclass of a built-in strategy under its name (%s)', (adapter) => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp(adapter, {
+      imports: [AuthModule.forRoot({ realm: 'test', jwt: JWT, strategies: [BlockingJwtStrategy] })],
+      controllers: [ProbeController, NamedController],
+      providers: [BlockingJwtStrategy],
+    });
+  });
+  afterAll(() => app.close());
+
+  it('replaces the built-in everywhere: as the default strategy and for @Auth("jwt")', async () => {
+    expect(app.get(StrategyRegistry).get('jwt')).toBeInstanceOf(BlockingJwtStrategy);
+    expect(app.get(StrategyRegistry).defaultStrategies).toEqual(['jwt']);
+    const blocked = await signTestToken({ sub: 'u-blocked' });
+    for (const path of ['/me', '/named']) {
+      const res = await request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${blocked}`);
+      expect(res.status).toBe(401);
+      expect(res.body.message).toBe('The account is blocked');
+    }
+    await request(app.getHttpServer()).get('/named').set('Authorization', `Bearer ${await signTestToken({ sub: 'u-ok' })}`).expect(200, { id: 'u-ok' });
   });
 });

@@ -107,3 +107,51 @@ describe.each(ADAPTERS)('OpenAPI: the token endpoints (%s)', (adapter) => {
     expect(Object.keys(health.responses)).toEqual(['200']);
   });
 });
+
+describe.each(ADAPTERS)('OpenAPI: the Authorize dialog derived from the module (%s)', (adapter) => {
+  const flowOf = (document: OpenAPIObject) => (document.components?.securitySchemes?.oauth2 as { flows?: Record<string, unknown> } | undefined)?.flows;
+
+  it('takes the password flow from the mounted token endpoint: its path (global prefix included), refresh URL and scope descriptions', async () => {
+    const app = await createApp(adapter, { imports: [tokenTestModule({ tokenEndpoints: { token: '/oauth2/token' } })] }, {
+      beforeInit: (nest) => {
+        nest.setGlobalPrefix('api', { exclude: ['health'] });
+      },
+    });
+    try {
+      const document = createAuthDocument(app, config());
+      expect(flowOf(document)).toEqual({
+        password: { tokenUrl: '/api/oauth2/token', refreshUrl: '/api/oauth2/token', scopes: { 'items:read': 'Read items', 'items:write': 'Write items' } },
+      });
+      // The routes that accept the token service's tokens list the scheme with their scopes.
+      expect(operation(document, 'get', '/api/items').security).toEqual([{ jwt: [] }, { oauth2: ['items:read'] }]);
+      await expect(SwaggerParser.validate(structuredClone(document) as never)).resolves.toBeDefined();
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('lets explicit options win field by field, and oauth2: false leave the scheme out', async () => {
+    const app = await createApp(adapter, { imports: [tokenTestModule()] });
+    try {
+      const custom = createAuthDocument(app, config(), { oauth2: { scopes: { 'items:read': 'Read the catalogue' }, description: 'Sign in' } });
+      expect(flowOf(custom)).toEqual({ password: { tokenUrl: '/auth/token', refreshUrl: '/auth/token', scopes: { 'items:read': 'Read the catalogue', 'items:write': '' } } });
+      expect(custom.components?.securitySchemes?.oauth2).toMatchObject({ description: 'Sign in' });
+      const none = createAuthDocument(app, config(), { oauth2: false });
+      expect(none.components?.securitySchemes?.oauth2).toBeUndefined();
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('derives nothing without a mounted token endpoint, and says what to set when asked for a flow it cannot derive', async () => {
+    const app = await createApp(adapter, { imports: [tokenTestModule({ tokenEndpoints: false })] });
+    try {
+      expect(createAuthDocument(app, config()).components?.securitySchemes?.oauth2).toBeUndefined();
+      expect(() => createAuthDocument(app, config(), { oauth2: { scopes: {} } })).toThrow(
+        /oauth2\.tokenUrl is missing, and the module mounts no token endpoint with the password grant to take it from\. Set it to your token endpoint/,
+      );
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -57,4 +57,9 @@ describe.each(ADAPTERS)('docs/examples/authorization (%s)', (adapter) => {
       'Bearer realm="nest-warden", error="insufficient_scope", error_description="The access token lacks a required scope", scope="items:write"',
     );
   });
+
+  it('CurrentPrincipal: a service stamps the author from the caller of the request', async () => {
+    expect((await call('post', '/notes', { sub: '42' })).body).toEqual({ text: 'hello', authorId: '42' });
+    expect((await call('post', '/notes')).status).toBe(401);
+  });
 });

@@ -6,6 +6,7 @@ import {
   Authorizer,
   AuthModule,
   type AuthRequest,
+  CurrentPrincipal,
   CurrentUser,
   OwnedResource,
   type Ownership,
@@ -66,6 +67,30 @@ export class PostOwnership implements OwnershipResolver<Post> {
     const post = await this.posts.findById(request.params?.id ?? '');
     // null → 404. ownerId is compared with Principal.id exactly, as a string.
     return post ? { resource: post, ownerId: String(post.authorId) } : null;
+  }
+}
+
+// --- The caller in a service ------------------------------------------------------------------
+
+// --- example: current-principal
+@Injectable()
+export class NotesService {
+  constructor(private readonly caller: CurrentPrincipal) {}
+
+  /** Stamps the author from the caller of the current request, however deep the call. */
+  create(text: string): { text: string; authorId: string } {
+    return { text, authorId: this.caller.require().id };
+  }
+}
+// --- end
+
+@Controller('notes')
+export class NotesController {
+  constructor(private readonly notes: NotesService) {}
+
+  @Post()
+  create() {
+    return this.notes.create('hello');
   }
 }
 
@@ -168,7 +193,7 @@ export class ItemsController {
 
 @Module({
   imports: [authModule],
-  controllers: [PostsController, AdminController, ItemsController],
-  providers: [PostsRepository, PostOwnership],
+  controllers: [PostsController, AdminController, ItemsController, NotesController],
+  providers: [PostsRepository, PostOwnership, NotesService],
 })
 export class AppModule {}

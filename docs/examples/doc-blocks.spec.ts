@@ -70,9 +70,12 @@ function quoted(reference: string): string {
   return code;
 }
 
-const guides = readdirSync(DOCS)
-  .filter((file) => file.endsWith('.md'))
-  .map((file) => ({ guide: file, blocks: blocksOf(readFileSync(join(DOCS, file), 'utf8')) }))
+const guides = [
+  ...readdirSync(DOCS)
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => ({ guide: file, blocks: blocksOf(readFileSync(join(DOCS, file), 'utf8')) })),
+  { guide: '../README.md', blocks: blocksOf(readFileSync(join(ROOT, 'README.md'), 'utf8')) },
+]
   .filter(({ guide, blocks }) => STRICT.includes(guide) || blocks.some((block) => block.from));
 
 describe.each(guides)('docs/$guide code blocks', ({ guide, blocks }) => {

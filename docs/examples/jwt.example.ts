@@ -1,11 +1,11 @@
 // Examples from docs/jwt.md. Type-checked by `tsc`; jwt.example.spec.ts boots each of them on
 // Express and Fastify with real tokens (and a local JWKS server standing in for each provider).
 import { Controller, Get, Injectable, Module } from '@nestjs/common';
-import type { JWTPayload } from 'jose';
 import {
   AuthError,
   AuthModule,
   CurrentUser,
+  type JwtClaims,
   JwtStrategy,
   type JwtStrategyOptions,
   Permissions,
@@ -158,9 +158,7 @@ export function auth0Jwt(env: Env): JwtStrategyOptions {
  */
 @Injectable()
 export class Auth0JwtStrategy extends JwtStrategy {
-  override readonly name = 'auth0';
-
-  protected override toPrincipal(claims: JWTPayload): Principal {
+  protected override toPrincipal(claims: JwtClaims): Principal {
     const roles = claims['https://acme.example/roles'];
     return {
       ...super.toPrincipal(claims),
@@ -172,8 +170,8 @@ export class Auth0JwtStrategy extends JwtStrategy {
 @Module({
   imports: [
     AuthModule.forRootAsync({
-      strategies: [Auth0JwtStrategy], // which strategies exist is decided before the factory runs
-      useFactory: () => ({ jwt: auth0Jwt(process.env), defaultStrategies: ['auth0'] }),
+      strategies: [Auth0JwtStrategy], // a subclass keeping the name `jwt` takes the built-in's place
+      useFactory: () => ({ jwt: auth0Jwt(process.env) }),
     }),
   ],
   controllers: [OrdersController],
@@ -239,9 +237,7 @@ export function cognitoJwt(env: Env): JwtStrategyOptions {
 }
 
 @Injectable()
-export class CognitoJwtStrategy extends JwtStrategy {
-  override readonly name = 'cognito';
-  private readonly appClients = required(process.env, 'COGNITO_APP_CLIENT_IDS').split(',');
+export class CognitoJwtStrategy extends JwtStrategy {  private readonly appClients = required(process.env, 'COGNITO_APP_CLIENT_IDS').split(',');
 
   protected override afterVerification(principal: Principal): Principal {
     const { token_use: use, client_id: clientId } = principal.claims ?? {};
@@ -255,8 +251,8 @@ export class CognitoJwtStrategy extends JwtStrategy {
 @Module({
   imports: [
     AuthModule.forRootAsync({
-      strategies: [CognitoJwtStrategy], // which strategies exist is decided before the factory runs
-      useFactory: () => ({ jwt: cognitoJwt(process.env), defaultStrategies: ['cognito'] }),
+      strategies: [CognitoJwtStrategy], // a subclass keeping the name `jwt` takes the built-in's place
+      useFactory: () => ({ jwt: cognitoJwt(process.env) }),
     }),
   ],
   controllers: [OrdersController],

@@ -62,7 +62,7 @@ export class DenialExplainer {
           : 'no strategy is configured for this route';
       case 'invalid_token':
       case 'invalid_credentials':
-        return `${error.strategy ?? 'a strategy'} rejected the credentials: ${error.description ?? error.code}${causeOf(error)}`;
+        return `${error.strategy ?? 'a strategy'} rejected the credentials: ${error.description ?? error.code}${hintOf(error)}${causeOf(error)}`;
       default:
         break;
     }
@@ -104,6 +104,17 @@ export class DenialExplainer {
     const who = `principal ${principal.username ?? principal.id} (${principal.strategy})`;
     return `${why}: needs ${needs.join(' and ') || 'nothing more'}; ${who} has ${has.join(', ') || 'nothing relevant'}`;
   }
+}
+
+/** The developer hint of the refusal (what was wrong, the fix), as one line. */
+function hintOf(error: AuthError): string {
+  let hint: string | undefined;
+  try {
+    hint = error.hint;
+  } catch {
+    return ''; // an explanation must never turn a denial into a crash
+  }
+  return hint ? ` — ${hint.replace(/[\r\n]+/g, ' ')}` : '';
 }
 
 /** A library error's name, code and failed claim (jose's `ERR_JWT_EXPIRED`, `claim: aud`); never its message. */

@@ -35,6 +35,12 @@ export interface AuthErrorOptions {
   readonly scopes?: readonly string[];
   /** Seconds after which the client may retry, for `locked`, `rate_limited` and `unavailable`. */
   readonly retryAfterSeconds?: number;
+  /**
+   * For the developer, never for the client: what was wrong and the fix ("typ was JWT, expected
+   * at+jwt: set jwt.typ"), logged by the development-mode denial explanations. A function is
+   * called only when an explanation is written, so refusals cost nothing extra in production.
+   */
+  readonly hint?: string | (() => string | undefined);
 }
 
 /** An authentication or authorization failure, independent of HTTP. */
@@ -44,6 +50,7 @@ export class AuthError extends Error {
   readonly strategy: string | undefined;
   readonly scopes: readonly string[] | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly #hint: AuthErrorOptions['hint'];
 
   constructor(
     readonly code: AuthErrorCode,
@@ -54,6 +61,12 @@ export class AuthError extends Error {
     this.strategy = options.strategy;
     this.scopes = options.scopes;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.#hint = options.hint;
+  }
+
+  /** The developer's explanation and fix ({@link AuthErrorOptions.hint}); never sent to a client. */
+  get hint(): string | undefined {
+    return typeof this.#hint === 'function' ? this.#hint() : this.#hint;
   }
 
   static isAuthError(value: unknown): value is AuthError {

@@ -90,6 +90,11 @@ export class RouteManifest implements OnApplicationBootstrap {
     return `${locations[0].method} ${[...new Set(locations.map((l) => l.path))].join(' | ')}`;
   }
 
+  /** The served paths of a route handler (global prefix and version included). */
+  pathsOf(controller: Type, handler: RouteHandler): string[] {
+    return [...new Set((this.locationsOf(handler) ?? this.locate(controller, handler, undefined)).map((location) => location.path))];
+  }
+
   private locationsOf(handler: RouteHandler): readonly RouteLocation[] | undefined {
     if (!this.locations) {
       this.locations = new WeakMap();

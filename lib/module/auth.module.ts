@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { EmailVerification } from '../account-recovery/email-verification.service.js';
 import { OneTimeTokens } from '../account-recovery/one-time-tokens.js';
 import { PasswordReset } from '../account-recovery/password-reset.service.js';
@@ -7,7 +7,9 @@ import { RecoveryContext } from '../account-recovery/recovery-context.js';
 import { Authorizer } from '../authorization/authorizer.js';
 import { RoleHierarchy } from '../authorization/role-hierarchy.js';
 import { Clock, SystemClock } from '../clock/clock.js';
+import { CallerScopeInterceptor } from '../context/caller-scope.interceptor.js';
 import { ContextDenials } from '../context/context-denials.js';
+import { CurrentPrincipal } from '../context/current-principal.js';
 import { ContextHandlers } from '../context/context-handlers.js';
 import { DenialExplainer } from '../diagnostics/denial-explainer.js';
 import { UnknownRoles } from '../diagnostics/unknown-roles.js';
@@ -59,6 +61,9 @@ import { TOKEN_EXPORTS, TOKEN_PROVIDERS } from './token-providers.js';
     UnknownRoles,
     { provide: WS_CONNECTION_GUARD, useExisting: AuthGuard },
     ContextDenials,
+    CurrentPrincipal,
+    CallerScopeInterceptor,
+    { provide: APP_INTERCEPTOR, useExisting: CallerScopeInterceptor },
     HttpDenials,
     ContextHandlers,
     WsConnectionAuth,
@@ -90,6 +95,7 @@ import { TOKEN_EXPORTS, TOKEN_PROVIDERS } from './token-providers.js';
     Authorizer,
     AuthGuard,
     ContextDenials,
+    CurrentPrincipal,
     WsConnectionAuth,
     ...BUILT_IN_STRATEGIES,
     UserRevocation,

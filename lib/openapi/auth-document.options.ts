@@ -5,10 +5,14 @@ import type { SwaggerDocumentOptions } from '@nestjs/swagger';
  * Authorize dialog can sign a person in. The tokens it issues are bearer tokens that one of your
  * strategies verifies (`strategies`, default `['jwt']`): every route accepting that strategy lists
  * this scheme too, with the scopes `@Scopes()` demands.
+ *
+ * When the module mounts its own token endpoint (`tokenEndpoints`) with the password grant, the
+ * scheme is derived from the module: the endpoint's path, the refresh URL when refresh tokens are
+ * on, `tokens.scopes` with their descriptions. Fields given here override what is derived.
  */
 export interface OAuth2PasswordFlowOptions {
-  /** The token endpoint, e.g. `/auth/token` (relative URLs resolve against the server URL). */
-  readonly tokenUrl: string;
+  /** The token endpoint, e.g. `/auth/token` (relative URLs resolve against the server URL). Default: the mounted one. */
+  readonly tokenUrl?: string;
   /** Where refresh tokens are exchanged; usually the token endpoint too. */
   readonly refreshUrl?: string;
   /**
@@ -25,7 +29,11 @@ export interface OAuth2PasswordFlowOptions {
 
 /** Options of {@link createAuthDocument}. */
 export interface AuthDocumentOptions {
-  readonly oauth2?: OAuth2PasswordFlowOptions;
+  /**
+   * The OAuth2 scheme of the Authorize dialog. Default: derived from the module when it mounts its
+   * token endpoint with the password grant (nothing otherwise); `false` leaves it out.
+   */
+  readonly oauth2?: OAuth2PasswordFlowOptions | false;
   /** Passed to `SwaggerModule.createDocument` as they are. */
   readonly swagger?: SwaggerDocumentOptions;
 }

@@ -8,7 +8,9 @@ import type { RoutePolicy } from '../policy/route-policy.js';
 import type { AuthStrategy } from '../strategies/auth-strategy.js';
 import { StrategyRegistry } from '../strategies/strategy-registry.js';
 import { TokenGrants } from '../tokens/grants/token-grants.js';
-import type { AuthDocumentOptions } from './auth-document.options.js';
+import { TokenSettings } from '../tokens/token-settings.js';
+import { RouteManifest } from '../manifest/route-manifest.js';
+import type { AuthDocumentOptions, OAuth2PasswordFlowOptions } from './auth-document.options.js';
 import { applyOperationAuth, describeOperation, type StrategyFacts } from './operation-security.js';
 import { RouteMarkers } from './route-markers.js';
 import { describeSecuritySchemes } from './security-schemes.js';
@@ -39,7 +41,7 @@ export function createAuthDocument(
   config: Omit<OpenAPIObject, 'paths'>,
   options: AuthDocumentOptions = {},
 ): OpenAPIObject {
-  const { policies, registry, authOptions, grants } = services(app);
+  const { policies, registry, authOptions, grants, manifest, tokenSettings } = services(app);
   registry.onModuleInit();
   const strategies = registry.names().map((name) => registry.get(name)!);
   const routes = policies.routeHandlers().map(({ controller, handler }): Route => {
@@ -48,9 +50,10 @@ export function createAuthDocument(
     return { controller, handler, policy };
   });
 
+  const oauth2 = options.oauth2 === false ? undefined : withModuleDefaults(options.oauth2, { routes, grants, manifest, tokenSettings, registry });
   const schemes = describeSecuritySchemes(
     strategies,
-    options.oauth2,
+    oauth2,
     routes.flatMap((route) => route.policy.scopes),
   );
   const facts: StrategyFacts = { schemes: schemes.byStrategy, challenging: challengingStrategies(strategies, authOptions.realm) };
@@ -94,6 +97,8 @@ function services(app: INestApplication) {
       registry: app.get(StrategyRegistry, { strict: false }),
       authOptions: app.get(CoreSettings, { strict: false }),
       grants: app.get(TokenGrants, { strict: false }),
+      manifest: app.get(RouteManifest, { strict: false }),
+      tokenSettings: app.get(TokenSettings, { strict: false }),
     };
   } catch (cause) {
     throw new AuthConfigurationError(
@@ -117,4 +122,32 @@ function* operations(document: OpenAPIObject): Generator<OperationObject> {
       }
     }
   }
+}
+
+interface ModuleFacts {
+  readonly routes: readonly Route[];
+  readonly grants: TokenGrants;
+  readonly manifest: RouteManifest;
+  readonly tokenSettings: TokenSettings;
+  readonly registry: StrategyRegistry;
+}
+
+/**
+ * The password flow of the module's own token endpoint, when it mounts one with the password grant
+ * and a strategy verifies its tokens; `given` fields win. `undefined` when nothing is given and
+ * nothing can be derived.
+ */
+function withModuleDefaults(given: OAuth2PasswordFlowOptions | undefined, facts: ModuleFacts): OAuth2PasswordFlowOptions | undefined {
+  const route = facts.routes.find((candidate) => tokenEndpointOperation(candidate.handler) === 'token');
+  const tokenUrl = route ? facts.manifest.pathsOf(route.controller, route.handler)[0] : undefined;
+  const derivable = tokenUrl !== undefined && facts.grants.get('password') !== undefined && facts.registry.has('jwt');
+  if (!derivable) return given;
+  const refresh = facts.grants.get('refresh_token') !== undefined && facts.tokenSettings.refreshTtlMs > 0;
+  return {
+    tokenUrl,
+    ...(refresh ? { refreshUrl: tokenUrl } : {}),
+    scopes: facts.tokenSettings.scopeDescriptions,
+    strategies: ['jwt'],
+    ...given,
+  };
 }

@@ -81,7 +81,10 @@ function describeOAuth2(
   const name = options.schemeName ?? 'oauth2';
   assertComponentName(name, 'oauth2.schemeName', 'Change `oauth2.schemeName`');
   if (typeof options.tokenUrl !== 'string' || options.tokenUrl.trim() === '') {
-    throw AuthConfigurationError.create('oauth2.tokenUrl is missing.', 'Set it to your token endpoint, e.g. "/auth/token".');
+    throw AuthConfigurationError.create(
+      'oauth2.tokenUrl is missing, and the module mounts no token endpoint with the password grant to take it from.',
+      'Set it to your token endpoint, e.g. "/auth/token", or mount the module\'s own (tokenEndpoints: true).',
+    );
   }
   if (options.refreshUrl !== undefined && (typeof options.refreshUrl !== 'string' || options.refreshUrl.trim() === '')) {
     throw AuthConfigurationError.create('oauth2.refreshUrl is empty.', 'Set it to your token endpoint or leave it out.');

@@ -56,7 +56,10 @@ export class StrategyRegistry implements OnModuleInit {
     }
   }
 
-  /** The name it was registered under; `undefined` when the strategy is not configured (it stays out). */
+  /**
+   * The name it was registered under; `undefined` when the strategy is not configured (it stays out)
+   * or took the place of a built-in (which keeps its place among the defaults).
+   */
   private register(strategy: AuthStrategy, token?: StrategyContribution): string | undefined {
     if (strategy.enabled === false) return undefined;
     const name = strategy.name ?? (token as { strategyName?: string } | undefined)?.strategyName;
@@ -67,6 +70,13 @@ export class StrategyRegistry implements OnModuleInit {
       );
     }
     const existing = this.byName.get(name);
+    // An app's subclass of a built-in strategy under the built-in's name replaces it (in its place
+    // among the defaults): `class MyJwt extends JwtStrategy` listed in `strategies` is the `jwt` strategy.
+    const builtIn = existing?.constructor as (abstract new () => AuthStrategy) | undefined;
+    if (existing && builtIn && strategy.constructor !== builtIn && strategy instanceof builtIn) {
+      this.byName.set(name, strategy);
+      return undefined;
+    }
     if (existing && existing !== strategy) {
       throw AuthConfigurationError.create(
         `two strategies are named "${name}".`,

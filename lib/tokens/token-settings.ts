@@ -38,6 +38,8 @@ export class TokenSettings {
   readonly clients: ReadonlyMap<string, TokenClient> = new Map();
   readonly defaultClient: TokenClient | undefined;
   readonly knownScopes: ReadonlySet<string> | undefined;
+  /** `tokens.scopes` as configured: scope → description (empty when scopes are not declared). */
+  readonly scopeDescriptions: Readonly<Record<string, string>> = {};
   readonly claims: ((account: UserAccount) => Readonly<Record<string, unknown>>) | undefined;
 
   constructor(tokens: TokenOptions | undefined) {
@@ -59,6 +61,7 @@ export class TokenSettings {
       throw AuthConfigurationError.create('tokens.signing must be an object.', 'Use { secret }, { privateKey }, or {} for generated keys.');
     }
     this.knownScopes = tokens.scopes ? checkKnownScopes(tokens.scopes) : undefined;
+    this.scopeDescriptions = Object.freeze({ ...tokens.scopes });
     this.clients = checkClients(tokens, this.knownScopes);
     this.defaultClient = pickDefaultClient(tokens, this.clients);
     if (tokens.claims !== undefined && typeof tokens.claims !== 'function') {

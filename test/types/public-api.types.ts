@@ -173,8 +173,11 @@ new RedisStore('redis://127.0.0.1:6379');
 // nest-warden/openapi: createAuthDocument(app, config, options).
 declare const nestApp: INestApplication;
 createAuthDocument(nestApp, { openapi: '3.0.0', info: { title: 'api', version: '1' } }, { oauth2: { tokenUrl: '/auth/token', scopes: { 'items:read': 'Read' } } });
-// @ts-expect-error the password flow needs its tokenUrl
-createAuthDocument(nestApp, { openapi: '3.0.0', info: { title: 'api', version: '1' } }, { oauth2: { scopes: {} } });
+// The flow of the module's own token endpoint is derived; `false` leaves the scheme out.
+createAuthDocument(nestApp, { openapi: '3.0.0', info: { title: 'api', version: '1' } });
+createAuthDocument(nestApp, { openapi: '3.0.0', info: { title: 'api', version: '1' } }, { oauth2: false });
+// @ts-expect-error oauth2 is the flow's options or false
+createAuthDocument(nestApp, { openapi: '3.0.0', info: { title: 'api', version: '1' } }, { oauth2: true });
 // @ts-expect-error scopes are a description map, not a list
 createAuthDocument(nestApp, { openapi: '3.0.0', info: { title: 'api', version: '1' } }, { oauth2: { tokenUrl: '/t', scopes: ['items:read'] } });
 

@@ -1,4 +1,7 @@
-import type { JWK } from 'jose';
+import type { JWK, JWTPayload } from 'jose';
+
+/** The claims of a verified JWT, as `JwtStrategy.toPrincipal` and `afterVerification` see them. */
+export type JwtClaims = JWTPayload;
 
 /** The JWS algorithms nest-warden accepts; `none` is not one of them and never will be. */
 export type JwtAlgorithm =
@@ -13,6 +16,7 @@ export type JwtAlgorithm =
   | 'PS512'
   | 'ES256'
   | 'ES384'
+  | 'ES512'
   | 'EdDSA'
   | 'Ed25519';
 
@@ -29,6 +33,7 @@ export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = Object.freeze([
   'PS512',
   'ES256',
   'ES384',
+  'ES512',
   'EdDSA',
   'Ed25519',
 ]);
@@ -73,9 +78,9 @@ export interface JwtStrategyOptions {
   readonly audience?: string | readonly string[];
   /** Expected `typ` header. Default `at+jwt` (RFC 9068); `false` accepts any. */
   readonly typ?: string | false;
-  /** Allowed clock skew in seconds for `exp`, `nbf`, `iat`. Default 5. */
+  /** Allowed clock skew between the issuer and this server, in seconds, for `exp` and `nbf`. Default 5. */
   readonly clockToleranceSeconds?: number;
-  /** Claims that must be present. `exp` is always required. */
+  /** Claims that must be present besides `exp` and `sub`, which are always required. */
   readonly requiredClaims?: readonly string[];
   /** Longest token accepted, in characters. Default 8192. */
   readonly maxTokenLength?: number;

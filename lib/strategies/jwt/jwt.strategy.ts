@@ -11,8 +11,9 @@ import { AuthStrategy, type SecuritySchemeDescription } from '../auth-strategy.j
 import { compileClaimMapping, type CompiledClaimMapping, readString, readStringList } from './claim-mapping.js';
 import { createKeySource, KeySourceUnavailableError } from './jwt-key-source.js';
 import { JwtSettings } from './jwt-settings.js';
-import { JWT_ALGORITHMS, type JwtStrategyOptions } from './jwt.options.js';
+import { JWT_ALGORITHMS, type JwtClaims, type JwtStrategyOptions } from './jwt.options.js';
 import { keyStampsOf } from './key-stamps.js';
+import { malformedHint, refusalHint } from './jwt-refusal-hint.js';
 import { hasOwnKeys, LocalTokenIssuer } from './local-token-issuer.js';
 import { createVerifiedTokenCache, deepFreeze, type VerifiedTokenCache, type VerifiedTokenCacheView } from './verified-token-cache.js';
 
@@ -113,7 +114,8 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
     if (!authorization || authorization.scheme !== 'bearer') return null;
     const token = authorization.credentials;
     if (!token || token.length > this.maxTokenLength || !JWS_COMPACT.test(token)) {
-      throw this.invalid('The access token is malformed');
+      const max = this.maxTokenLength;
+      throw new AuthError('invalid_token', { description: 'The access token is malformed', strategy: this.name, hint: () => malformedHint(token, max) });
     }
     return this.principalFor(token);
   }
@@ -162,7 +164,7 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
         currentDate: new Date(this.clock.now()),
       }));
     } catch (error) {
-      throw this.translate(error);
+      throw this.translate(error, token);
     }
     const principal = deepFreeze(this.toPrincipal(payload));
     const stamp = this.cache && keyStampsOf(this.keys)?.stampOf(key);
@@ -171,7 +173,7 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
   }
 
   /** Claims → principal. Override to map custom claims. */
-  protected toPrincipal(claims: JWTPayload): Principal {
+  protected toPrincipal(claims: JwtClaims): Principal {
     return {
       id: claims.sub!,
       username: readString(claims, this.mapping.username),
@@ -195,12 +197,15 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
     return { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' };
   }
 
-  protected invalid(description: string, cause?: unknown): AuthError {
-    return new AuthError('invalid_token', { description, cause, strategy: this.name });
+  protected invalid(description: string, cause?: unknown, hint?: () => string | undefined): AuthError {
+    return new AuthError('invalid_token', { description, cause, strategy: this.name, hint });
   }
 
-  /** jose's errors → a short, fixed description. jose's own messages never reach the client. */
-  private translate(error: unknown): AuthError {
+  /**
+   * jose's errors → a short, fixed description for the client (jose's own messages never reach it),
+   * and, for the development log only, what was wrong and the option that fixes it.
+   */
+  private translate(error: unknown, token: string): AuthError {
     if (error instanceof KeySourceUnavailableError) {
       return new AuthError('unavailable', {
         description: 'Token keys are temporarily unavailable',
@@ -209,13 +214,15 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
         retryAfterSeconds: 30,
       });
     }
-    if (error instanceof errors.JWTExpired) return this.invalid('The access token expired', error);
+    const context = { strategy: this.name, verifyOptions: this.verifyOptions, maxTokenLength: this.maxTokenLength, now: this.clock.now() };
+    const hint = () => refusalHint(error, token, context);
+    if (error instanceof errors.JWTExpired) return this.invalid('The access token expired', error, hint);
     if (error instanceof errors.JWTClaimValidationFailed) {
-      if (error.claim === 'nbf' || error.claim === 'iat') return this.invalid('The access token is not yet valid', error);
-      if (error.claim === 'typ') return this.invalid('The access token has an unexpected typ header', error);
-      if (error.reason === 'missing') return this.invalid(`The access token lacks the ${error.claim} claim`, error);
-      return this.invalid(`The access token has an unexpected ${error.claim} claim`, error);
+      if (error.claim === 'nbf' || error.claim === 'iat') return this.invalid('The access token is not yet valid', error, hint);
+      if (error.claim === 'typ') return this.invalid('The access token has an unexpected typ header', error, hint);
+      if (error.reason === 'missing') return this.invalid(`The access token lacks the ${error.claim} claim`, error, hint);
+      return this.invalid(`The access token has an unexpected ${error.claim} claim`, error, hint);
     }
-    return this.invalid('The access token is invalid', error);
+    return this.invalid('The access token is invalid', error, hint);
   }
 }

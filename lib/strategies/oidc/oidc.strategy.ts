@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { JWTPayload } from 'jose';
+import type { JwtClaims } from '../jwt/jwt.options.js';
 import { AuthError } from '../../errors/auth.error.js';
 import type { Principal } from '../../principal/principal.js';
 import type { MaybePromise } from '../../utils/maybe-promise.js';
@@ -63,7 +64,7 @@ export class OidcStrategy extends JwtStrategy implements OnModuleDestroy {
     return this.metadata;
   }
 
-  protected override toPrincipal(claims: JWTPayload): Principal {
+  protected override toPrincipal(claims: JwtClaims): Principal {
     this.checkClaims(claims);
     const principal = super.toPrincipal(claims);
     const clientRoles = this.clientRoles(claims);
