@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BenchKeys, credentialNamed, type Headers } from './credentials.js';
-import { LoadGenerator, type Server, startServer } from './processes.js';
+import { ALL_CORES, LoadGenerator, pin, type Server, SERVER_CORES, startServer } from './processes.js';
 import { formatSpread, prng, shuffle, spread, type Spread, table } from './stats.js';
 import { type AdapterName, type BenchVariant, type TokenMode, VARIANTS } from './variants.js';
 
@@ -24,6 +24,8 @@ export interface GuardCostOptions {
   readonly connections: number;
   readonly coldPool: number;
   readonly seed: number;
+  /** Servers booted at once. */
+  readonly bootConcurrency: number;
   /** Only these variants (their references are added), e.g. from BENCH_VARIANTS. */
   readonly only?: readonly string[];
 }
@@ -126,15 +128,18 @@ export async function guardCost(options: GuardCostOptions): Promise<GuardCostRes
   console.log(`guard cost: starting ${variants.reduce((n, v) => n + v.adapters.length, 0)} servers…`);
   const servers = new Map<string, Server>();
   const toStart = variants.flatMap((variant) => variant.adapters.map((adapter) => ({ variant, adapter })));
-  // Two at a time: each boot is a second of CPU, and the machine has two cores.
-  for (let i = 0; i < toStart.length; i += 2) {
-    const batch = toStart.slice(i, i + 2);
+  // A few at a time: each boot is a second of CPU, and the machine may have two cores.
+  for (let i = 0; i < toStart.length; i += options.bootConcurrency) {
+    const batch = toStart.slice(i, i + options.bootConcurrency);
     const started = await Promise.all(
       batch.map(({ variant, adapter }) =>
-        startServer(`${adapter}/${variant.name}`, [adapter, variant.name], {
-          BENCH_EDDSA_PUBLIC_PEM: options.keys.eddsaPublicPem,
-          BENCH_REDIS_URL: options.redisUrl,
-        }),
+        startServer(
+          `${adapter}/${variant.name}`,
+          [adapter, variant.name],
+          { BENCH_EDDSA_PUBLIC_PEM: options.keys.eddsaPublicPem, BENCH_REDIS_URL: options.redisUrl },
+          // Booting on every core; each server is pinned to its core before it is measured.
+          ALL_CORES,
+        ).then(async (server) => (await pin(server, SERVER_CORES), server)),
       ),
     );
     for (const server of started) servers.set(server.name, server);
@@ -162,8 +167,10 @@ export async function guardCost(options: GuardCostOptions): Promise<GuardCostRes
     groups.set(key, [...(groups.get(key) ?? []), cell]);
   }
 
-  console.log(`guard cost: warm-up (${options.warmupSeconds} s per cell, discarded)…`);
-  for (const cell of cells) await window(cell, options.warmupSeconds);
+  if (options.warmupSeconds > 0) {
+    console.log(`guard cost: warm-up (${options.warmupSeconds} s per cell, discarded)…`);
+    for (const cell of cells) await window(cell, options.warmupSeconds);
+  }
 
   const samples: WindowSample[] = [];
   const random = prng(options.seed);

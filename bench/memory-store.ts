@@ -34,7 +34,7 @@ async function isLocked(throttle: LoginThrottle, username: string): Promise<bool
 
 async function main(): Promise<void> {
   if (!gc) console.warn('run with node --expose-gc for exact heap figures');
-  const flood = Number(process.env.FLOOD ?? (process.env.BENCH_QUICK === '1' ? 50_000 : 1_000_000));
+  const flood = Number(process.env.FLOOD ?? (process.env.BENCH_QUICK === '1' ? 20_000 : 1_000_000));
   const store = new MemoryStore(new FrozenClock());
   const throttle = new LoginThrottle(store, new AuthOptions({}));
 

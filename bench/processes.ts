@@ -42,7 +42,9 @@ export interface Server {
 
 /** Starts `bench-server.js <args>` and resolves once it prints `READY <port>`. */
 export function startServer(name: string, args: readonly string[], env: NodeJS.ProcessEnv, cores = SERVER_CORES): Promise<Server> {
-  const [command, argv] = pinned(cores, [join(here, 'bench-server.js'), ...args]);
+  // BENCH_CPU_PROF=<dir>: every server writes a V8 CPU profile there when it stops (see profile-summary.ts).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${name.replace(/\W+/g, '-')}.cpuprofile`] : [];
+  const [command, argv] = pinned(cores, [...profile, join(here, 'bench-server.js'), ...args]);
   const child = spawn(command, argv, { env: { ...process.env, ...env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
@@ -60,6 +62,12 @@ export function startServer(name: string, args: readonly string[], env: NodeJS.P
       reject(new Error(`${name} exited with ${code}`));
     });
   });
+}
+
+/** Moves a running server (every thread of it) to `cores`. */
+export async function pin(server: Server, cores: string): Promise<void> {
+  if (!hasTaskset || server.child.pid === undefined) return;
+  execFileSync('taskset', ['-a', '-p', '-c', cores, String(server.child.pid)], { stdio: 'ignore' });
 }
 
 export async function stop(child: ChildProcess): Promise<void> {

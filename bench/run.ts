@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { makeKeys } from './credentials.js';
 import { guardCost, type GuardCostResult } from './guard-cost.js';
 import { loginFlood, type LoginFloodResult } from './login-flood.js';
-import { hasTaskset, LOAD_CORES, resultOf, runScript, SERVER_CORES, stopAll } from './processes.js';
+import { ALL_CORES, hasTaskset, LOAD_CORES, resultOf, runScript, SERVER_CORES, stopAll } from './processes.js';
 import { envNumber, formatSpread, QUICK } from './stats.js';
 
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'guard,login,flat,memory').split(',').map((p) => p.trim()));
@@ -92,6 +92,12 @@ async function main(): Promise<void> {
   const flat: Flat[] = [];
   const memory: Flat[] = [];
   const notes: string[] = [];
+  const took: string[] = [];
+  let partStarted = Date.now();
+  const lap = (part: string) => {
+    took.push(`${part} ${Math.round((Date.now() - partStarted) / 1000)} s`);
+    partStarted = Date.now();
+  };
   try {
     if (PARTS.has('guard')) {
       const redis = await redisAnswers(REDIS_URL);
@@ -102,30 +108,41 @@ async function main(): Promise<void> {
         redisUrl: REDIS_URL,
         rounds: envNumber('BENCH_ROUNDS', 10, 1),
         windowSeconds: envNumber('BENCH_WINDOW_SECONDS', 1.25, 0.3),
-        warmupSeconds: QUICK ? 0.3 : 1,
+        warmupSeconds: QUICK ? 0 : 1,
         connections: 50,
-        coldPool: QUICK ? 12_000 : 40_000,
+        coldPool: QUICK ? 2_000 : 40_000,
         seed,
+        bootConcurrency: QUICK ? 4 : 2,
         only: process.env.BENCH_VARIANTS?.split(',').map((v) => v.trim()).filter(Boolean),
       });
       await stopAll(); // the guard-cost servers; the next parts need the cores
       notes.push(...guard.leftOut.map((v) => `left out: ${v}`));
+      lap('guard cost');
     }
     if (PARTS.has('login')) {
       login = await loginFlood({ work, keys, rounds: envNumber('BENCH_LOGIN_ROUNDS', 6, 1), windowSeconds: QUICK ? 0.5 : 2, connections: 50 });
+      lap('login flood');
     }
-    if (PARTS.has('flat')) {
-      for (const script of FLAT_SCRIPTS) {
-        console.log(`\nflat cost: ${script}…`);
-        flat.push(resultOf<Flat>(await runScript(`flat/${script}.js`, [])));
-      }
-    }
+    // One script at a time, pinned to the server core; in quick mode (no figures) two at a time on every core.
+    const scripts: { into: Flat[]; script: string; flags: string[] }[] = [];
+    if (PARTS.has('flat')) for (const script of FLAT_SCRIPTS) scripts.push({ into: flat, script: `flat/${script}.js`, flags: [] });
     if (PARTS.has('memory')) {
-      console.log('\nmemory: 1,000,000 distinct valid tokens (CVE-2025-2559 regression)…');
-      memory.push(resultOf<Flat>(await runScript('token-cache-memory.js', [], { flags: ['--expose-gc'] })));
-      console.log('\nmemory: MemoryStore under a flood of failed logins…');
-      memory.push(resultOf<Flat>(await runScript('memory-store.js', [], { flags: ['--expose-gc'] })));
+      // token-cache-memory.js: 1,000,000 distinct valid tokens (the CVE-2025-2559 regression);
+      // memory-store.js: MemoryStore under a flood of failed logins.
+      for (const script of ['token-cache-memory.js', 'memory-store.js']) scripts.push({ into: memory, script, flags: ['--expose-gc'] });
     }
+    const results = new Map<string, Flat>();
+    const queue = [...scripts];
+    const worker = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        console.log(`\n${next.script}…`);
+        const output = await runScript(next.script, [], { flags: next.flags, cores: QUICK ? ALL_CORES : SERVER_CORES });
+        results.set(next.script, resultOf<Flat>(output));
+      }
+    };
+    await Promise.all(Array.from({ length: QUICK ? 2 : 1 }, worker));
+    for (const { into, script } of scripts) into.push(results.get(script)!);
+    if (scripts.length) lap('flat costs and memory');
   } finally {
     await stopAll();
     rmSync(work, { recursive: true, force: true });
@@ -136,7 +153,7 @@ async function main(): Promise<void> {
   const report = [
     `# nest-warden benchmark${QUICK ? ' (BENCH_QUICK: smoke check only, not figures)' : ''}`,
     '',
-    `${new Date().toISOString()}, ${seconds} s. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
+    `${new Date().toISOString()}, ${seconds} s (${took.join(', ')}). Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
       `Linux ${release()}, Node ${process.version}. Pinning: ${hasTaskset ? `servers and in-process measurements on core ${SERVER_CORES}, load generator on core ${LOAD_CORES}` : 'none (no taskset or one core)'}.`,
     '',
     `Load average (1/5/15 min) before: ${load(loadBefore)}, after: ${load(loadAfter)}.`,

@@ -3,7 +3,7 @@
  * VALID tokens through the `jwt` strategy leave the heap bounded, because the verified-token cache
  * holds at most `jwt.cacheSize` entries (default 10,000) and `cacheSize × 2 KiB` of token text.
  *
- *   npm run bench:token-cache      (node --expose-gc; BENCH_TOKENS=N for another count; BENCH_QUICK=1: 20,000)
+ *   npm run bench:token-cache      (node --expose-gc; BENCH_TOKENS=N for another count; BENCH_QUICK=1: 10,000)
  *
  * Tokens are signed in batches as they go (never all held at once) and passed to the strategy's
  * `authenticate`, the guard's path. The heap is read after a forced GC before and after, and
@@ -44,7 +44,7 @@ class TokenCacheModule {}
 
 async function main(): Promise<void> {
   if (!gc) throw new Error('run with node --expose-gc (npm run bench:token-cache does)');
-  const total = envNumber('BENCH_TOKENS', 1_000_000, 20_000);
+  const total = envNumber('BENCH_TOKENS', 1_000_000, 10_000);
   const app = await NestFactory.createApplicationContext(TokenCacheModule, { logger: ['error'] });
   const strategy = app.get(JwtStrategy);
   const key = (await webcrypto.subtle.importKey('raw', Buffer.from(BENCH_SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])) as CryptoKey;
