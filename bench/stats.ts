@@ -1,11 +1,13 @@
 /** Small statistics and formatting helpers shared by every benchmark script. */
 
-/** The p-th percentile (0–100) by the nearest-rank method; `NaN` for no values. */
+/** The p-th percentile (0–100), linearly interpolated between the nearest ranks; `NaN` for no values. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank];
+  const at = (p / 100) * (sorted.length - 1);
+  const low = Math.floor(at);
+  const high = Math.min(sorted.length - 1, low + 1);
+  return sorted[low] + (sorted[high] - sorted[low]) * (at - low);
 }
 
 export function median(values: readonly number[]): number {
@@ -15,7 +17,7 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Median with its spread: p10 and p90 (with fewer than 10 values these are the min and max). */
+/** Median with its spread: p10 and p90 (interpolated: with few values, close to the min and max). */
 export interface Spread {
   readonly median: number;
   readonly p10: number;

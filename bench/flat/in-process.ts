@@ -29,12 +29,19 @@ export interface CaseResult {
 
 const isPromise = (value: unknown): value is Promise<unknown> => typeof (value as Promise<unknown> | null)?.then === 'function';
 
-async function timeBatch(call: () => unknown, count: number): Promise<number> {
+/** ns per call over `count` calls, `concurrency` of them in flight (as concurrent requests would be). */
+async function timeBatch(call: () => unknown, count: number, concurrency: number): Promise<number> {
   const started = process.hrtime.bigint();
-  for (let i = 0; i < count; i++) {
-    const result = call();
-    if (isPromise(result)) await result;
-  }
+  let issued = 0;
+  const worker = async () => {
+    while (issued < count) {
+      issued++;
+      const result = call();
+      if (isPromise(result)) await result;
+    }
+  };
+  if (concurrency <= 1) await worker();
+  else await Promise.all(Array.from({ length: concurrency }, worker));
   return Number(process.hrtime.bigint() - started) / count;
 }
 
@@ -42,26 +49,28 @@ async function timeBatch(call: () => unknown, count: number): Promise<number> {
  * Calls each case in batches of about `batchMs`, `rounds` times, in a new shuffled order each
  * round. Reports ns per call (median, p10–p90) and the ratio to the first case, per round.
  */
-export async function measureInterleaved(cases: readonly Case[], options: { rounds?: number; batchMs?: number; seed?: number } = {}): Promise<CaseResult[]> {
+export async function measureInterleaved(
+  cases: readonly Case[],
+  options: { rounds?: number; batchMs?: number; seed?: number; concurrency?: number } = {},
+): Promise<CaseResult[]> {
   const rounds = options.rounds ?? envNumber('BENCH_FLAT_ROUNDS', 15, 3);
   const batchMs = options.batchMs ?? envNumber('BENCH_FLAT_BATCH_MS', 40, 10);
+  const concurrency = options.concurrency ?? 1;
   const batches = new Map<Case, number>();
   for (const c of cases) {
-    // Calibration, also the warm-up: run until 20 ms have passed, then size the batch.
-    let count = 0;
-    const started = process.hrtime.bigint();
-    while (Number(process.hrtime.bigint() - started) < 20e6 || count < 3) {
-      const result = c.call();
-      if (isPromise(result)) await result;
-      count++;
+    // Calibration, also the warm-up: batches of growing size until one takes 20 ms, then size the batch.
+    let count = 8;
+    let perCall = await timeBatch(c.call, count, concurrency);
+    while (perCall * count < 20e6) {
+      count *= 2;
+      perCall = await timeBatch(c.call, count, concurrency);
     }
-    const perCall = Number(process.hrtime.bigint() - started) / count;
     batches.set(c, Math.max(1, Math.round((batchMs * 1e6) / perCall)));
   }
   const samples = new Map<Case, number[]>(cases.map((c) => [c, []]));
   const random = prng(options.seed ?? 20);
   for (let round = 0; round < rounds; round++) {
-    for (const c of shuffle(cases, random)) samples.get(c)!.push(await timeBatch(c.call, batches.get(c)!));
+    for (const c of shuffle(cases, random)) samples.get(c)!.push(await timeBatch(c.call, batches.get(c)!, concurrency));
   }
   const first = samples.get(cases[0])!;
   return cases.map((c) => {
