@@ -23,6 +23,8 @@ export interface LoginFloodOptions {
   readonly rounds: number;
   readonly windowSeconds: number;
   readonly connections: number;
+  /** One GET and one flood per server first, discarded. */
+  readonly warmup: boolean;
 }
 
 export interface FloodRound {
@@ -92,10 +94,12 @@ export async function loginFlood(options: LoginFloodOptions): Promise<LoginFlood
     return { result, basic: b, token: t };
   };
 
-  for (const server of servers) {
-    await get(server, 1);
-    await flood(server, 1);
-    await drained(server);
+  if (options.warmup) {
+    for (const server of servers) {
+      await get(server, 1);
+      await flood(server, 1);
+      await drained(server);
+    }
   }
 
   const rounds: FloodRound[] = [];

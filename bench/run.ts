@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { makeKeys } from './credentials.js';
 import { guardCost, type GuardCostResult } from './guard-cost.js';
 import { loginFlood, type LoginFloodResult } from './login-flood.js';
-import { ALL_CORES, hasTaskset, LOAD_CORES, resultOf, runScript, SERVER_CORES, stopAll } from './processes.js';
+import { hasTaskset, LOAD_CORES, resultOf, runScript, SERVER_CORES, stopAll } from './processes.js';
 import { envNumber, formatSpread, QUICK } from './stats.js';
 
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'guard,login,flat,memory').split(',').map((p) => p.trim()));
@@ -120,28 +120,26 @@ async function main(): Promise<void> {
       lap('guard cost');
     }
     if (PARTS.has('login')) {
-      login = await loginFlood({ work, keys, rounds: envNumber('BENCH_LOGIN_ROUNDS', 6, 1), windowSeconds: QUICK ? 0.5 : 2, connections: 50 });
+      login = await loginFlood({ work, keys, rounds: envNumber('BENCH_LOGIN_ROUNDS', 6, 1), windowSeconds: QUICK ? 0.5 : 2, connections: 50, warmup: !QUICK });
       lap('login flood');
     }
-    // One script at a time, pinned to the server core; in quick mode (no figures) two at a time on every core.
-    const scripts: { into: Flat[]; script: string; flags: string[] }[] = [];
-    if (PARTS.has('flat')) for (const script of FLAT_SCRIPTS) scripts.push({ into: flat, script: `flat/${script}.js`, flags: [] });
-    if (PARTS.has('memory')) {
-      // token-cache-memory.js: 1,000,000 distinct valid tokens (the CVE-2025-2559 regression);
-      // memory-store.js: MemoryStore under a flood of failed logins.
-      for (const script of ['token-cache-memory.js', 'memory-store.js']) scripts.push({ into: memory, script, flags: ['--expose-gc'] });
-    }
+    // The flat-cost scripts one at a time on the server core; the memory scripts (heap figures,
+    // no timing) meanwhile on the load generator's core, idle by then.
+    const flatScripts = PARTS.has('flat') ? FLAT_SCRIPTS.map((name) => `flat/${name}.js`) : [];
+    // token-cache-memory.js: 1,000,000 distinct valid tokens (the CVE-2025-2559 regression);
+    // memory-store.js: MemoryStore under a flood of failed logins.
+    const memoryScripts = PARTS.has('memory') ? ['token-cache-memory.js', 'memory-store.js'] : [];
     const results = new Map<string, Flat>();
-    const queue = [...scripts];
-    const worker = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        console.log(`\n${next.script}…`);
-        const output = await runScript(next.script, [], { flags: next.flags, cores: QUICK ? ALL_CORES : SERVER_CORES });
-        results.set(next.script, resultOf<Flat>(output));
+    const sequence = async (scripts: readonly string[], cores: string, flags: string[]) => {
+      for (const script of scripts) {
+        console.log(`\n${script}…`);
+        results.set(script, resultOf<Flat>(await runScript(script, [], { flags, cores })));
       }
     };
-    await Promise.all(Array.from({ length: QUICK ? 2 : 1 }, worker));
-    for (const { into, script } of scripts) into.push(results.get(script)!);
+    await Promise.all([sequence(flatScripts, SERVER_CORES, []), sequence(memoryScripts, LOAD_CORES, ['--expose-gc'])]);
+    flat.push(...flatScripts.map((script) => results.get(script)!));
+    memory.push(...memoryScripts.map((script) => results.get(script)!));
+    const scripts = [...flatScripts, ...memoryScripts];
     if (scripts.length) lap('flat costs and memory');
   } finally {
     await stopAll();
