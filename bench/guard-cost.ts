@@ -39,6 +39,7 @@ export interface WindowSample {
   readonly p99: number;
   readonly non2xx: number;
   readonly errors: number;
+  readonly clientCpu: number;
 }
 
 export interface RatioRow {
@@ -179,7 +180,7 @@ export async function guardCost(options: GuardCostOptions): Promise<GuardCostRes
     for (const group of shuffle([...groups.values()], random)) {
       for (const cell of shuffle(group, random)) {
         const r = await window(cell, options.windowSeconds);
-        samples.push({ round, adapter: cell.adapter, variant: cell.variant.name, mode: cell.mode, rps: r.rps, p99: r.p99, non2xx: r.non2xx, errors: r.errors });
+        samples.push({ round, adapter: cell.adapter, variant: cell.variant.name, mode: cell.mode, rps: r.rps, p99: r.p99, non2xx: r.non2xx, errors: r.errors, clientCpu: r.clientCpu });
         if (r.non2xx || r.errors) console.log(`  (!) ${cell.adapter}/${cell.variant.name} ${cell.mode}: ${r.non2xx} non-2xx, ${r.errors} errors`);
       }
     }
@@ -244,7 +245,8 @@ function markdown(variants: readonly BenchVariant[], samples: readonly WindowSam
         const rps = spread(mine.map((s) => s.rps));
         const p99 = spread(mine.map((s) => s.p99));
         const bad = mine.reduce((n, s) => n + s.non2xx + s.errors, 0);
-        rateRows.push([adapter, variant.name, mode, formatSpread(rps, 0), formatSpread(p99, 0), bad ? `${bad} (!)` : '0']);
+        const client = spread(mine.map((s) => s.clientCpu));
+        rateRows.push([adapter, variant.name, mode, formatSpread(rps, 0), formatSpread(p99, 0), `${(100 * client.median).toFixed(0)} %`, bad ? `${bad} (!)` : '0']);
       }
     }
   }
@@ -267,6 +269,8 @@ function markdown(variants: readonly BenchVariant[], samples: readonly WindowSam
     '',
     '**Rates** (per window; median, p10–p90 in brackets):',
     '',
-    ...table(['adapter', 'variant', 'mode', 'req/s', 'p99 ms', 'non-2xx'], ['l', 'l', 'l', 'r', 'r', 'r'], rateRows),
+    ...table(['adapter', 'variant', 'mode', 'req/s', 'p99 ms', 'load generator CPU', 'non-2xx'], ['l', 'l', 'l', 'r', 'r', 'r', 'r'], rateRows),
+    '',
+    'Load generator CPU: its CPU time ÷ the window (median); near 100 % the client, not the server, set the pace.',
   ];
 }

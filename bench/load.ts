@@ -37,6 +37,11 @@ export interface LoadResult {
   readonly errors: number;
   readonly total: number;
   readonly seconds: number;
+  /**
+   * CPU time this process used during the window ÷ its length: near 1.0 means the load generator,
+   * not the server, was the limit (with two windows at once, both count it).
+   */
+  readonly clientCpu: number;
   readonly error?: string;
 }
 
@@ -57,6 +62,7 @@ async function run(command: LoadCommand): Promise<LoadResult> {
   const set = command.set ? requestSet(command.set) : undefined;
   const cursorKey = `${command.set}@${command.url}`;
   let next = cursors.get(cursorKey) ?? 0;
+  const cpuBefore = process.cpuUsage();
   const result = await autocannon({
     url: command.url,
     duration: command.seconds,
@@ -78,6 +84,7 @@ async function run(command: LoadCommand): Promise<LoadResult> {
         ]
       : undefined,
   });
+  const cpu = process.cpuUsage(cpuBefore);
   cursors.set(cursorKey, next % (set?.length ?? 1));
   const total = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];
   return {
@@ -91,6 +98,7 @@ async function run(command: LoadCommand): Promise<LoadResult> {
     errors: result.errors + result.timeouts,
     total,
     seconds: result.duration,
+    clientCpu: (cpu.user + cpu.system) / 1e6 / result.duration,
   };
 }
 

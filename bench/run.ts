@@ -108,7 +108,7 @@ async function main(): Promise<void> {
         redisUrl: REDIS_URL,
         rounds: envNumber('BENCH_ROUNDS', 10, 1),
         windowSeconds: envNumber('BENCH_WINDOW_SECONDS', 1.25, 0.3),
-        warmupSeconds: QUICK ? 0 : 1,
+        warmupSeconds: QUICK ? 0 : 2,
         connections: 50,
         coldPool: QUICK ? 2_000 : 40_000,
         seed,
