@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BenchKeys, credentialNamed, type Headers } from './credentials.js';
 import { ALL_CORES, LoadGenerator, pin, type Server, SERVER_CORES, startServer } from './processes.js';
-import { formatSpread, prng, shuffle, spread, type Spread, table } from './stats.js';
+import { formatSpread, median, prng, shuffle, spread, type Spread, table } from './stats.js';
 import { type AdapterName, type BenchVariant, type TokenMode, VARIANTS } from './variants.js';
 
 export interface GuardCostOptions {
@@ -19,7 +19,10 @@ export interface GuardCostOptions {
   readonly redis: boolean;
   readonly redisUrl: string;
   readonly rounds: number;
+  /** Length of one window (a slice). */
   readonly windowSeconds: number;
+  /** Windows per cell per round, interleaved with the other cells of its group. */
+  readonly slices: number;
   readonly warmupSeconds: number;
   readonly connections: number;
   readonly coldPool: number;
@@ -178,10 +181,36 @@ export async function guardCost(options: GuardCostOptions): Promise<GuardCostRes
   const started = Date.now();
   for (let round = 0; round < options.rounds; round++) {
     for (const group of shuffle([...groups.values()], random)) {
-      for (const cell of shuffle(group, random)) {
-        const r = await window(cell, options.windowSeconds);
-        samples.push({ round, adapter: cell.adapter, variant: cell.variant.name, mode: cell.mode, rps: r.rps, p99: r.p99, non2xx: r.non2xx, errors: r.errors, clientCpu: r.clientCpu });
-        if (r.non2xx || r.errors) console.log(`  (!) ${cell.adapter}/${cell.variant.name} ${cell.mode}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+      // Each cell of the group gets `slices` short windows, in a new order each pass, so that every
+      // cell's figure for this round averages the same stretch of time.
+      const sums = new Map<Cell, { total: number; seconds: number; p99: number[]; cpu: number[]; non2xx: number; errors: number }>(
+        group.map((cell) => [cell, { total: 0, seconds: 0, p99: [], cpu: [], non2xx: 0, errors: 0 }]),
+      );
+      for (let slice = 0; slice < options.slices; slice++) {
+        for (const cell of shuffle(group, random)) {
+          const r = await window(cell, options.windowSeconds);
+          const sum = sums.get(cell)!;
+          sum.total += r.total;
+          sum.seconds += r.seconds;
+          sum.p99.push(r.p99);
+          sum.cpu.push(r.clientCpu);
+          sum.non2xx += r.non2xx;
+          sum.errors += r.errors;
+        }
+      }
+      for (const [cell, sum] of sums) {
+        samples.push({
+          round,
+          adapter: cell.adapter,
+          variant: cell.variant.name,
+          mode: cell.mode,
+          rps: sum.total / sum.seconds,
+          p99: median(sum.p99),
+          non2xx: sum.non2xx,
+          errors: sum.errors,
+          clientCpu: median(sum.cpu),
+        });
+        if (sum.non2xx || sum.errors) console.log(`  (!) ${cell.adapter}/${cell.variant.name} ${cell.mode}: ${sum.non2xx} non-2xx, ${sum.errors} errors`);
       }
     }
     const elapsed = (Date.now() - started) / 1000;
@@ -259,9 +288,9 @@ function markdown(variants: readonly BenchVariant[], samples: readonly WindowSam
     r.verdict,
   ]);
   return [
-    `${options.rounds} rounds × ${variants.reduce((n, v) => n + v.adapters.length * v.modes.length, 0)} windows of ${options.windowSeconds} s, ` +
-      `${options.connections} connections, cold pool ${options.coldPool} tokens per credential (the cache holds 10 000); ` +
-      `cells of one adapter and mode back to back, order shuffled each round (seed ${options.seed}).`,
+    `${options.rounds} rounds; in each, the cells of one adapter and mode (${variants.reduce((n, v) => n + v.adapters.length * v.modes.length, 0)} cells in all) ` +
+      `take turns in windows of ${options.windowSeconds} s, ${options.slices} per cell, in a new shuffled order each pass (seed ${options.seed}); ` +
+      `${options.connections} connections; cold pool ${options.coldPool} tokens per credential (the cache holds 10 000).`,
     '',
     '**Ratios** (per round against the same round\'s reference; median, p10–p90 in brackets):',
     '',

@@ -12,7 +12,7 @@
  *
  * Environment: BENCH_QUICK=1 (every part small and short: a smoke check), BENCH_PARTS
  * (comma-separated: guard, login, flat, memory; default all), BENCH_VARIANTS (guard cost: only
- * these variants and their references), BENCH_ROUNDS, BENCH_WINDOW_SECONDS, BENCH_LOGIN_ROUNDS,
+ * these variants and their references), BENCH_ROUNDS, BENCH_WINDOW_SECONDS, BENCH_SLICES, BENCH_LOGIN_ROUNDS,
  * BENCH_REDIS_URL (default redis://127.0.0.1:6379; without an answering Redis the Redis variant is
  * left out and the report says so), BENCH_SEED.
  */
@@ -107,7 +107,8 @@ async function main(): Promise<void> {
         redis,
         redisUrl: REDIS_URL,
         rounds: envNumber('BENCH_ROUNDS', 10, 1),
-        windowSeconds: envNumber('BENCH_WINDOW_SECONDS', 1.25, 0.3),
+        windowSeconds: envNumber('BENCH_WINDOW_SECONDS', 0.25, 0.3),
+        slices: envNumber('BENCH_SLICES', 5, 1),
         warmupSeconds: QUICK ? 0 : 2,
         connections: 50,
         coldPool: QUICK ? 2_000 : 40_000,
