@@ -57,7 +57,8 @@ export class ApiKeyStrategy extends AuthStrategy implements OnModuleInit {
   protected settings: ApiKeyStrategyOptions | undefined;
   private location!: Location;
   private maxKeyLength = 256;
-  private records: readonly CompiledRecord[] | undefined;
+  /** Configured keys by the base64url of their SHA-256 digest. */
+  private records: ReadonlyMap<string, CompiledRecord> | undefined;
   private validator: ApiKeyValidator | undefined;
 
   @Inject(ModuleRef) private moduleRef!: ModuleRef;
@@ -143,14 +144,16 @@ export class ApiKeyStrategy extends AuthStrategy implements OnModuleInit {
     }
   }
 
-  /** Hashes the key once, then compares with every record in constant time (no early exit). */
+  /**
+   * Hashes the key once and looks the digest up: O(1) in the number of keys. The lookup's timing
+   * depends on the SHA-256 digest of what the client sent, which tells nothing about any stored
+   * key (finding a key from digest comparisons means inverting SHA-256); the found record is then
+   * compared in constant time, so a hash-table collision can never match another key.
+   */
   private lookup(key: string): ApiKeyIdentity | null {
     const digest = digestApiKey(key);
-    let match: CompiledRecord | undefined;
-    for (const record of this.records!) {
-      if (timingSafeEqual(digest, record.digest) && !match) match = record;
-    }
-    return match?.identity ?? null;
+    const record = this.records!.get(digest.toString('base64url'));
+    return record && timingSafeEqual(digest, record.digest) ? record.identity : null;
   }
 
   /** The app's lookup; if it fails (database down), deny with 503 and log the cause, never 500. */
@@ -233,10 +236,10 @@ export class ApiKeyStrategy extends AuthStrategy implements OnModuleInit {
     return { in: place, name, lookup: place === 'header' ? name.toLowerCase() : name };
   }
 
-  private compileRecords(keys: readonly ApiKeyRecord[], where: string): readonly CompiledRecord[] {
+  private compileRecords(keys: readonly ApiKeyRecord[], where: string): ReadonlyMap<string, CompiledRecord> {
     if (!Array.isArray(keys)) throw AuthConfigurationError.create(`${where}: keys must be an array.`, 'Pass keys: [{ id, hash }].');
-    const seen = new Set<string>();
-    return keys.map((record, index) => {
+    const records = new Map<string, CompiledRecord>();
+    keys.forEach((record, index) => {
       if (typeof record?.id !== 'string' || !record.id) {
         throw AuthConfigurationError.create(`${where}: keys[${index}] has no id.`, 'Give every key the id of the principal it stands for.');
       }
@@ -247,15 +250,15 @@ export class ApiKeyStrategy extends AuthStrategy implements OnModuleInit {
           'Store hashApiKey(key) ("sha256:" + base64url), never the key itself.',
         );
       }
-      const hex = digest.toString('hex');
-      if (seen.has(hex)) throw AuthConfigurationError.create(`${where}: keys[${index}] (${record.id}) repeats a hash.`, 'List each key once.');
-      seen.add(hex);
+      const lookup = digest.toString('base64url');
+      if (records.has(lookup)) throw AuthConfigurationError.create(`${where}: keys[${index}] (${record.id}) repeats a hash.`, 'List each key once.');
       if (record.expiresAt !== undefined && !Number.isFinite(toMillis(record.expiresAt))) {
         throw AuthConfigurationError.create(`${where}: keys[${index}] (${record.id}) has an invalid expiresAt.`, 'Pass a Date or ms since the epoch.');
       }
       const { hash: _hash, ...identity } = record;
-      return { digest, identity: Object.freeze(identity) };
+      records.set(lookup, { digest, identity: Object.freeze(identity) });
     });
+    return records;
   }
 }
 

@@ -3,14 +3,16 @@ import {
   createLocalJWKSet,
   createRemoteJWKSet,
   errors,
+  type ExportedJWKSCache,
   type JWK,
+  jwksCache,
   type JWTHeaderParameters,
   type FlattenedJWSInput,
   type JWTVerifyGetKey,
 } from 'jose';
 import { AuthConfigurationError } from '../../errors/configuration.error.js';
 import type { JwtAlgorithm, JwtStrategyOptions } from './jwt.options.js';
-import { KeyStamps, type StampedKeySource } from './key-stamps.js';
+import { type FetchedKeySet, KeyStamps, type StampedKeySource } from './key-stamps.js';
 
 /** A key source failed for reasons other than the token (network, provider down): fail closed. */
 export class KeySourceUnavailableError extends Error {
@@ -110,12 +112,14 @@ export function createKeySource(options: JwtStrategyOptions, strategyName: strin
     } catch {
       throw AuthConfigurationError.create(`${strategyName}.jwksUri "${options.jwksUri}" is not a URL.`, 'Pass an absolute https URL.');
     }
+    const fetched: FetchedKeySet = {};
     const jwks = createRemoteJWKSet(url, {
       cooldownDuration: options.remoteJwks?.cooldownMs ?? 30_000,
       cacheMaxAge: options.remoteJwks?.cacheMaxAgeMs ?? 600_000,
       timeoutDuration: options.remoteJwks?.timeoutMs ?? 5_000,
+      [jwksCache]: fetched as ExportedJWKSCache,
     });
-    stamps.watch(jwks);
+    stamps.watch(jwks, fetched);
     remote = async (header, token) => {
       try {
         return stamps.fromRemote(await jwks(header, token), header);

@@ -18,7 +18,15 @@ const FIXED_KEY: KeyStamp = Object.freeze({ kid: undefined, fingerprint: 'fixed'
 /** What jose's `createRemoteJWKSet` exposes besides being a key lookup. */
 interface RemoteKeySet {
   readonly fresh: boolean;
-  jwks(): { keys: JWK[] } | undefined;
+}
+
+/**
+ * The object jose's `createRemoteJWKSet` writes every fetched set into (its `jwksCache` option):
+ * a new `jwks` object per fetch, so a changed set is seen by identity, without copying the set.
+ */
+export interface FetchedKeySet {
+  jwks?: { keys: JWK[] };
+  uat?: number;
 }
 
 /**
@@ -31,12 +39,14 @@ export class KeyStamps {
   private readonly stamps = new WeakMap<object, KeyStamp>();
   /** Per `kid` (and `''` for a header without one): the JWKs that kid selects in the current set. */
   private fingerprints = new Map<string, string>();
-  private lastSet: string | undefined;
+  private lastSet: object | undefined;
   private remote: RemoteKeySet | undefined;
+  private fetched: FetchedKeySet | undefined;
 
-  /** The remote set (jose's `createRemoteJWKSet`) whose keys come and go. */
-  watch(remote: RemoteKeySet): void {
+  /** The remote set (jose's `createRemoteJWKSet`) whose keys come and go, and where jose writes each fetch. */
+  watch(remote: RemoteKeySet, fetched: FetchedKeySet): void {
     this.remote = remote;
+    this.fetched = fetched;
   }
 
   /** A key that never changes while the application runs. */
@@ -76,11 +86,16 @@ export class KeyStamps {
     return this.remote !== undefined && this.remote.fresh && this.fingerprints.get(stamp.kid ?? '') === stamp.fingerprint;
   }
 
-  /** Re-reads the remote set; call it after every lookup in it, failed ones too (jose may have refetched). */
+  /**
+   * Re-reads the remote set when jose fetched a new one; call it after every lookup in it, failed
+   * ones too. One identity comparison unless a fetch happened (at most once per cooldown), so a cold
+   * token costs the same with 1 or 100 keys in the set.
+   */
   refresh(): void {
-    const keys = this.remote?.jwks()?.keys ?? [];
+    const fetched = this.fetched?.jwks;
+    if (fetched === this.lastSet) return;
+    const keys = fetched?.keys ?? [];
     const set = JSON.stringify(keys);
-    if (set === this.lastSet) return;
     const byKid = new Map<string, JWK[]>();
     for (const jwk of keys) {
       if (typeof jwk.kid !== 'string') continue;
@@ -91,7 +106,7 @@ export class KeyStamps {
     const fingerprints = new Map<string, string>([['', set]]); // no kid: jose may pick any key of the set
     for (const [kid, jwks] of byKid) fingerprints.set(kid, JSON.stringify(jwks));
     this.fingerprints = fingerprints;
-    this.lastSet = set;
+    this.lastSet = fetched;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import type { Principal } from '../../principal/principal.js';
-import { KeyStamps } from './key-stamps.js';
+import { type FetchedKeySet, KeyStamps } from './key-stamps.js';
 import { createVerifiedTokenCache, deepFreeze, VerifiedTokenCache } from './verified-token-cache.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -107,12 +107,13 @@ describe('VerifiedTokenCache', () => {
 });
 
 describe('KeyStamps', () => {
-  /** A stand-in for what jose's createRemoteJWKSet exposes: its current set and freshness. */
+  /** A stand-in for jose's createRemoteJWKSet: its freshness, and the cache object each fetch writes a new set into. */
   class RemoteSet {
     fresh = true;
-    keys: JWK[] = [];
-    jwks() {
-      return { keys: structuredClone(this.keys) };
+    readonly fetched: FetchedKeySet = {};
+    set keys(keys: JWK[]) {
+      this.fetched.jwks = { keys: structuredClone(keys) };
+      this.fetched.uat = Date.now();
     }
   }
   const jwk = (kid: string, x: string): JWK => ({ kty: 'OKP', crv: 'Ed25519', x, kid });
@@ -121,7 +122,7 @@ describe('KeyStamps', () => {
     const remote = new RemoteSet();
     remote.keys = [jwk('k1', 'AAAA'), jwk('k2', 'BBBB')];
     const stamps = new KeyStamps();
-    stamps.watch(remote);
+    stamps.watch(remote, remote.fetched);
     const k1 = stamps.fromRemote({}, { alg: 'EdDSA', kid: 'k1' });
     const stamp = stamps.stampOf(k1)!;
     expect(stamps.isCurrent(stamp, T0)).toBe(true);
@@ -147,7 +148,7 @@ describe('KeyStamps', () => {
     const remote = new RemoteSet();
     remote.keys = [jwk('k1', 'AAAA')];
     const stamps = new KeyStamps();
-    stamps.watch(remote);
+    stamps.watch(remote, remote.fetched);
     const stamp = stamps.stampOf(stamps.fromRemote({}, { alg: 'EdDSA' }))!;
     expect(stamps.isCurrent(stamp, T0)).toBe(true);
     remote.keys = [jwk('k1', 'AAAA'), jwk('k2', 'BBBB')];
