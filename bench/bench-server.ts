@@ -1,7 +1,8 @@
 /**
  * One benchmark server per process: `node .build/bench/bench-server.js <adapter> <variant>` (a
  * name from `VARIANTS`, or `login` for the login-flood app). Prints `READY <port>` once listening.
- * Environment: BENCH_EDDSA_PUBLIC_PEM (the PEM itself), BENCH_REDIS_URL, BENCH_HASH_CONCURRENCY.
+ * Environment: BENCH_EDDSA_PUBLIC_PEM (the PEM itself), BENCH_REDIS_URL, BENCH_REDIS_PREFIX (instances
+ * that share state: the same prefix; default a new one per process), BENCH_HASH_CONCURRENCY.
  */
 import 'reflect-metadata';
 import { Module, type INestApplication, type ModuleMetadata } from '@nestjs/common';
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
       : variantModule(variantNamed(name), {
           eddsaPublicPem: process.env.BENCH_EDDSA_PUBLIC_PEM ?? '',
           redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-          redisKeyPrefix: `bench:${randomBytes(6).toString('hex')}:`,
+          redisKeyPrefix: process.env.BENCH_REDIS_PREFIX ?? `bench:${randomBytes(6).toString('hex')}:`,
         });
   const app = await createBenchApp(adapter, metadata);
   await app.listen(0, '127.0.0.1');

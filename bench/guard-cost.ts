@@ -8,6 +8,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { MIRROR_TRUST_MARGIN_MS } from '../lib/tokens/issuance/revocation-mirror.js';
 import { type BenchKeys, credentialNamed, type Headers } from './credentials.js';
 import { ALL_CORES, LoadGenerator, pin, type Server, SERVER_CORES, startServer } from './processes.js';
 import { formatSpread, median, prng, shuffle, spread, type Spread, table } from './stats.js';
@@ -126,9 +128,6 @@ export async function guardCost(options: GuardCostOptions): Promise<GuardCostRes
   const { variants, leftOut } = selectVariants(options);
   for (const note of leftOut) console.log(`left out: ${note}`);
   mkdirSync(options.work, { recursive: true });
-  console.log(`guard cost: signing request sets (cold pool ${options.coldPool} tokens per credential)…`);
-  const sets = await writeRequestSets(variants, options);
-
   console.log(`guard cost: starting ${variants.reduce((n, v) => n + v.adapters.length, 0)} servers…`);
   const servers = new Map<string, Server>();
   const toStart = variants.flatMap((variant) => variant.adapters.map((adapter) => ({ variant, adapter })));
@@ -148,6 +147,15 @@ export async function guardCost(options: GuardCostOptions): Promise<GuardCostRes
     );
     for (const server of started) servers.set(server.name, server);
   }
+  const booted = Date.now();
+
+  // Tokens are signed after the servers are up, and past RedisStore's revocation-mirror trust margin:
+  // a token is answered from the mirror only when issued after the mirror went live (plus the margin),
+  // as every token is in production after the first minutes of an instance's life.
+  const mirrorCovers = booted + MIRROR_TRUST_MARGIN_MS + 1000 - Date.now();
+  if (variants.some((v) => v.needsRedis) && mirrorCovers > 0) await delay(mirrorCovers);
+  console.log(`guard cost: signing request sets (cold pool ${options.coldPool} tokens per credential)…`);
+  const sets = await writeRequestSets(variants, options);
 
   const cells: Cell[] = [];
   for (const adapter of ['fastify', 'express'] as const) {

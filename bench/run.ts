@@ -9,9 +9,11 @@
  *    keys, MemoryStore entries.
  * 4. Memory (`token-cache-memory.ts`, `memory-store.ts`, with --expose-gc): 1,000,000 distinct valid
  *    tokens (the Keycloak CVE-2025-2559 regression) and 1,000,000 failed logins.
+ * 5. Revocation visibility (`revocation-visibility.ts`): how long a revocation takes to reach two
+ *    other instances on one Redis (needs Redis).
  *
  * Environment: BENCH_QUICK=1 (every part small and short: a smoke check), BENCH_PARTS
- * (comma-separated: guard, login, flat, memory; default all), BENCH_VARIANTS (guard cost: only
+ * (comma-separated: guard, login, flat, memory, revocation; default all), BENCH_VARIANTS (guard cost: only
  * these variants and their references), BENCH_ROUNDS, BENCH_WINDOW_SECONDS, BENCH_SLICES, BENCH_LOGIN_ROUNDS,
  * BENCH_REDIS_URL (default redis://127.0.0.1:6379; without an answering Redis the Redis variant is
  * left out and the report says so), BENCH_SEED.
@@ -26,7 +28,7 @@ import { loginFlood, type LoginFloodResult } from './login-flood.js';
 import { hasTaskset, LOAD_CORES, resultOf, runScript, SERVER_CORES, stopAll } from './processes.js';
 import { envNumber, formatSpread, QUICK } from './stats.js';
 
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'guard,login,flat,memory').split(',').map((p) => p.trim()));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'guard,login,flat,memory,revocation').split(',').map((p) => p.trim()));
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const FLAT_SCRIPTS = ['api-keys', 'routes', 'roles', 'jwks', 'memory-store-size'];
 const VERSIONS = [
@@ -66,7 +68,15 @@ interface Flat {
   readonly markdown: string[];
 }
 
-function targets(guard: GuardCostResult | undefined, login: LoginFloodResult | undefined): string[] {
+interface Visibility {
+  readonly trials: number;
+  readonly instances: number;
+  readonly medianMs: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+function targets(guard: GuardCostResult | undefined, login: LoginFloodResult | undefined, visibility: Visibility | undefined): string[] {
   const rows: string[] = ['| target | adapter | measured: median (p10–p90) | |', '|---|---|---:|---|'];
   for (const r of guard?.ratios ?? []) {
     if (r.atLeast === undefined) continue;
@@ -75,6 +85,10 @@ function targets(guard: GuardCostResult | undefined, login: LoginFloodResult | u
   for (const s of login?.summary ?? []) {
     rows.push(`| login flood: GET keeps ≥ 0.60 of its rate | ${s.adapter} | ${formatSpread(s.kept)} | ${s.kept.median >= 0.6 ? 'reached' : 'missed'} |`);
     rows.push(`| login flood: GET p99 ≤ 3 × | ${s.adapter} | ${formatSpread(s.p99)} | ${s.p99.median <= 3 ? 'reached' : 'missed'} |`);
+  }
+  if (visibility) {
+    const figure = `p99 ${visibility.p99Ms.toFixed(1)} ms (median ${visibility.medianMs.toFixed(1)}, max ${visibility.maxMs.toFixed(1)}; ${visibility.trials} trials)`;
+    rows.push(`| a revocation visible on ${visibility.instances} other instances, p99 ≤ 100 ms | both | ${figure} | ${visibility.p99Ms <= 100 ? 'reached' : 'missed'} |`);
   }
   return rows;
 }
@@ -89,6 +103,7 @@ async function main(): Promise<void> {
 
   let guard: GuardCostResult | undefined;
   let login: LoginFloodResult | undefined;
+  let visibility: Visibility | undefined;
   const flat: Flat[] = [];
   const memory: Flat[] = [];
   const notes: string[] = [];
@@ -142,6 +157,13 @@ async function main(): Promise<void> {
     memory.push(...memoryScripts.map((script) => results.get(script)!));
     const scripts = [...flatScripts, ...memoryScripts];
     if (scripts.length) lap('flat costs and memory');
+    if (PARTS.has('revocation')) {
+      if (await redisAnswers(REDIS_URL)) {
+        console.log('\nrevocation-visibility.js…');
+        visibility = resultOf<Visibility>(await runScript('revocation-visibility.js', [], { cores: LOAD_CORES }));
+        lap('revocation visibility');
+      } else notes.push(`left out: revocation visibility (Redis does not answer at ${REDIS_URL})`);
+    }
   } finally {
     await stopAll();
     rmSync(work, { recursive: true, force: true });
@@ -162,7 +184,7 @@ async function main(): Promise<void> {
     '',
     '## Targets',
     '',
-    ...targets(guard, login),
+    ...targets(guard, login, visibility),
     ...(guard ? ['', '## Guard cost (HTTP, interleaved windows)', '', ...guard.markdown] : []),
     ...(login ? ['', '## Login flood', '', ...login.markdown] : []),
     ...(flat.length ? ['', '## Flat costs (in-process)', '', ...flat.flatMap((f) => [...f.markdown, ''])] : []),
@@ -173,7 +195,7 @@ async function main(): Promise<void> {
   writeFileSync('reports/bench.md', report + '\n');
   writeFileSync(
     'reports/bench.json',
-    JSON.stringify({ quick: QUICK, loadBefore, loadAfter, seconds, guard: guard && { samples: guard.samples, ratios: guard.ratios }, login: login && login.rounds, flat, memory }, null, 2),
+    JSON.stringify({ quick: QUICK, loadBefore, loadAfter, seconds, guard: guard && { samples: guard.samples, ratios: guard.ratios }, login: login && login.rounds, flat, memory, visibility }, null, 2),
   );
 }
 

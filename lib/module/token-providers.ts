@@ -9,6 +9,7 @@ import { AccessTokenDenyList } from '../tokens/issuance/access-token-deny-list.j
 import { AccessTokens } from '../tokens/issuance/access-tokens.js';
 import { OwnTokenVerification } from '../tokens/issuance/own-token-verification.js';
 import { RefreshTokens } from '../tokens/issuance/refresh-tokens.js';
+import { RevocationMirror } from '../tokens/issuance/revocation-mirror.js';
 import { TokenService } from '../tokens/issuance/token.service.js';
 import { PublishedKeys } from '../tokens/keys/published-keys.js';
 import { SigningKeys } from '../tokens/keys/signing-keys.js';
@@ -20,6 +21,7 @@ export const TOKEN_PROVIDERS: readonly Provider[] = [
   PublishedKeys,
   SigningKeys,
   AccessTokens,
+  RevocationMirror,
   AccessTokenDenyList,
   RefreshTokens,
   TokenClients,

@@ -28,11 +28,40 @@ export abstract class AuthStore {
   abstract ttl(key: string): Promise<number | null>;
 
   /**
+   * Optional: sends `message` to every subscriber of `channel` on every instance sharing the store
+   * (Redis `PUBLISH`). Stores shared across processes implement it together with `subscribe`, so
+   * that instances can keep local copies of state (the access-token deny list) instead of asking
+   * the store on every request. Rejects with `StoreUnavailableError` when it cannot be sent.
+   */
+  publish?(channel: string, message: string): Promise<void>;
+
+  /**
+   * Optional: delivers every message published on `channel` from now on to `subscriber`, until the
+   * returned subscription is closed. At most once: when the channel may have lost messages (a
+   * dropped connection), the store calls `subscriber.interrupted()`. Resolves to `undefined` when
+   * this store instance cannot subscribe (for example a client without `duplicate()`).
+   */
+  subscribe?(channel: string, subscriber: StoreSubscriber): Promise<StoreSubscription | undefined>;
+
+  /**
    * Releases what the store opened itself (a Redis connection it created from a URL); connections
    * passed in stay open. Idempotent. Nest calls it on shutdown through `onApplicationShutdown`
    * when the store implements that hook; the default does nothing.
    */
   async close(): Promise<void> {}
+}
+
+/** Receives the messages of one channel (`AuthStore.subscribe`). */
+export interface StoreSubscriber {
+  message(message: string): void;
+  /** Messages may have been lost from now until the subscriber sees a message it sent itself. */
+  interrupted(): void;
+}
+
+/** An open subscription (`AuthStore.subscribe`). */
+export interface StoreSubscription {
+  /** Stops the deliveries and releases the connection they came on. Idempotent. */
+  close(): Promise<void>;
 }
 
 /** The store could not be reached; callers fail closed (the guard answers 503). */

@@ -2,7 +2,7 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
-import { AuthStore, normalizeTtl, StoreUnavailableError } from './auth-store.js';
+import { AuthStore, normalizeTtl, type StoreSubscriber, type StoreSubscription, StoreUnavailableError } from './auth-store.js';
 
 /**
  * What `RedisStore` needs from a client: an ioredis `Redis` or `Cluster` fits as it is. Declared
@@ -14,6 +14,11 @@ export interface RedisStoreClient {
   call(command: string, ...args: (string | number)[]): Promise<unknown>;
   quit(): Promise<unknown>;
   disconnect(): void;
+  /**
+   * A new connection with the same options (ioredis `duplicate()`, on `Redis` and `Cluster`). Used
+   * for the one subscriber connection of `subscribe`; without it a client passed in cannot subscribe.
+   */
+  duplicate?(): unknown;
 }
 
 export interface RedisStoreOptions {
@@ -90,6 +95,11 @@ interface OwnedClient extends RedisStoreClient {
   once(event: string, listener: (...args: never[]) => void): unknown;
 }
 
+/** A connection that can enter subscriber mode (ioredis `Redis` or `Cluster`). */
+interface SubscribingClient extends OwnedClient {
+  subscribe(channel: string): Promise<unknown>;
+}
+
 type IoredisConstructor = new (url: string, options: Record<string, unknown>) => OwnedClient;
 
 /**
@@ -108,6 +118,7 @@ export class RedisStore extends AuthStore implements OnApplicationShutdown {
   readonly client: RedisStoreClient;
   readonly keyPrefix: string;
   private readonly owned: boolean;
+  private readonly url: string | undefined;
   private readonly commandTimeoutMs: number;
   private readonly logger = new Logger('nest-warden');
   private closing: Promise<void> | undefined;
@@ -143,6 +154,7 @@ export class RedisStore extends AuthStore implements OnApplicationShutdown {
     this.keyPrefix = keyPrefix;
     this.commandTimeoutMs = timeout;
     this.owned = options.client === undefined;
+    this.url = options.url;
     this.client = options.client ?? this.connect(options.url as string);
   }
 
@@ -181,6 +193,42 @@ export class RedisStore extends AuthStore implements OnApplicationShutdown {
     const reply = Number(await this.run('ttl', (client) => client.call('PTTL', this.keyPrefix + key)));
     if (reply === -2) return null;
     return reply === -1 ? Infinity : reply;
+  }
+
+  /** `PUBLISH` on `keyPrefix + channel`, so apps sharing one Redis under different prefixes do not hear each other. */
+  override async publish(channel: string, message: string): Promise<void> {
+    await this.run('publish', (client) => client.call('PUBLISH', this.keyPrefix + channel, message));
+  }
+
+  /**
+   * Subscribes on a connection of its own (a subscribing connection can send nothing else): opened
+   * from the URL, or `duplicate()` of the client passed in. Any sign that the connection dropped
+   * (`close`, `reconnecting`, `end`; on a Cluster, a node leaving) calls `subscriber.interrupted()`.
+   */
+  override async subscribe(channel: string, subscriber: StoreSubscriber): Promise<StoreSubscription | undefined> {
+    const connection = (this.owned ? this.connect(this.url as string, false) : this.client.duplicate?.()) as SubscribingClient | undefined;
+    if (connection === undefined || typeof connection.on !== 'function' || typeof connection.subscribe !== 'function') return undefined;
+    const name = this.keyPrefix + channel;
+    connection.on('message', (from: string, message: string) => {
+      if (from === name) subscriber.message(message);
+    });
+    for (const event of ['close', 'reconnecting', 'end', '-node']) connection.on(event, () => subscriber.interrupted());
+    connection.on('error', () => undefined);
+    let closed: Promise<void> | undefined;
+    const close = (): Promise<void> => {
+      closed ??= Promise.resolve(connection.quit()).then(
+        () => undefined,
+        () => connection.disconnect(),
+      );
+      return closed;
+    };
+    try {
+      await this.withTimeout('subscribe', connection.subscribe(name));
+    } catch (error) {
+      connection.disconnect();
+      throw error instanceof StoreUnavailableError ? error : new StoreUnavailableError('RedisStore: subscribe failed', { cause: error });
+    }
+    return { close };
   }
 
   /** Closes the connection this store opened from a URL; a client passed in stays open. Idempotent. */
@@ -256,7 +304,7 @@ export class RedisStore extends AuthStore implements OnApplicationShutdown {
     }
   }
 
-  private connect(url: string): OwnedClient {
+  private connect(url: string, reportOutages = true): OwnedClient {
     if (typeof url !== 'string' || url === '') {
       throw AuthConfigurationError.create('RedisStore url is empty.', 'Pass e.g. { url: "redis://127.0.0.1:6379" }.');
     }
@@ -270,6 +318,7 @@ export class RedisStore extends AuthStore implements OnApplicationShutdown {
       // Commands issued in the same tick (every request asks the deny list) go out in one write.
       enableAutoPipelining: true,
     });
+    if (!reportOutages) return client;
     let lastError = 'connection closed';
     client.on('error', (error: Error) => (lastError = error.message));
     client.on('reconnecting', () => {

@@ -63,7 +63,7 @@ export class OwnTokenVerification extends LocalTokenIssuer implements OnApplicat
   }
 
   private async isRevoked(claims: JWTPayload): Promise<boolean> {
-    const { denied, userRevokedAt } = await this.denyList.lookup(claims.jti, claims.sid, claims.sub);
+    const { denied, userRevokedAt } = await this.denyList.lookup(claims.jti, claims.sid, claims.sub, claims.iat);
     if (denied) return true;
     if (userRevokedAt === undefined || typeof claims.iat !== 'number') return false;
     const issued = claims.iat * 1000;
