@@ -55,9 +55,10 @@ describe('HashWorkLimiter', () => {
 });
 
 describe('hash work limits', () => {
-  it('default to one hash per core, below the libuv pool (one thread stays free for WebCrypto, fs, DNS), at least one', () => {
+  it('default to one hash per core but one (a core stays for the event loop), below the libuv pool (one thread stays free for WebCrypto, fs, DNS), at least one', () => {
     expect(defaultHashConcurrency(1, 4)).toBe(1);
-    expect(defaultHashConcurrency(2, 4)).toBe(2);
+    expect(defaultHashConcurrency(2, 4)).toBe(1);
+    expect(defaultHashConcurrency(3, 4)).toBe(2);
     expect(defaultHashConcurrency(4, 4)).toBe(3);
     expect(defaultHashConcurrency(16, 4)).toBe(3);
     expect(defaultHashConcurrency(16, 16)).toBe(15);

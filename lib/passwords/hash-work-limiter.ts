@@ -14,13 +14,16 @@ export interface HashWorkLimits {
 }
 
 /**
- * The default number of argon2 computations at once: one per core, so logins reach argon2's own
- * limit on the machine, and at most one less than libuv's thread pool (argon2 runs there, and so
+ * The default number of argon2 computations at once: one per core but one, so that a login flood
+ * leaves a core to the event loop, which serves every other request (with a hash on every core, an
+ * authenticated GET kept about half its rate under a flood on two cores; with one core left, the
+ * issue's 0.6 or more), and at most one less than libuv's thread pool (argon2 runs there, and so
  * do WebCrypto, `fs` and DNS, which must never wait behind a queue of hashes). At least 1. The
- * bounded queue, not a lower concurrency, is what keeps a flood from piling up work.
+ * bounded queue is what keeps a flood from piling up work. `availableParallelism()` honours the
+ * process's CPU affinity (a container limited to two cores gets 1).
  */
 export function defaultHashConcurrency(cores = availableParallelism(), threadPool = Number(process.env.UV_THREADPOOL_SIZE) || 4): number {
-  return Math.max(1, Math.min(cores, threadPool - 1));
+  return Math.max(1, Math.min(cores - 1, threadPool - 1));
 }
 
 /** Reads `concurrency` / `maxQueue` from the `passwords` options, with defaults; bad values fail the boot. */
