@@ -6,7 +6,8 @@
  *    once, interleaved windows, ratios per round against the no-op guard, bare jose, MemoryStore.
  * 2. Login flood (`login-flood.ts`): an authenticated GET alone vs during a flood of password logins.
  * 3. Flat costs (`flat/*.ts`, each its own process and npm script): API keys, routes, roles, JWKS
- *    keys, MemoryStore entries.
+ *    keys, MemoryStore entries; and `cold-path.ts`: a cold token through jose alone, the strategy
+ *    and the guard, in-process.
  * 4. Memory (`token-cache-memory.ts`, `memory-store.ts`, with --expose-gc): 1,000,000 distinct valid
  *    tokens (the Keycloak CVE-2025-2559 regression) and 1,000,000 failed logins.
  * 5. Revocation visibility (`revocation-visibility.ts`): how long a revocation takes to reach two
@@ -141,7 +142,7 @@ async function main(): Promise<void> {
     }
     // The flat-cost scripts one at a time on the server core; the memory scripts (heap figures,
     // no timing) meanwhile on the load generator's core, idle by then.
-    const flatScripts = PARTS.has('flat') ? FLAT_SCRIPTS.map((name) => `flat/${name}.js`) : [];
+    const flatScripts = PARTS.has('flat') ? [...FLAT_SCRIPTS.map((name) => `flat/${name}.js`), 'cold-path.js'] : [];
     // token-cache-memory.js: 1,000,000 distinct valid tokens (the CVE-2025-2559 regression);
     // memory-store.js: MemoryStore under a flood of failed logins.
     const memoryScripts = PARTS.has('memory') ? ['token-cache-memory.js', 'memory-store.js'] : [];

@@ -40,6 +40,8 @@ export function createKeySource(options: JwtStrategyOptions, strategyName: strin
 
   /** HMAC keys per algorithm, imported once as `CryptoKey`s (given bytes, jose would import them on every token). */
   const hmacKeys = new Map<string, Promise<CryptoKey>>();
+  /** The same once imported: handed to jose as they are, without a promise to wait on per token. */
+  const importedHmacKeys = new Map<string, CryptoKey>();
   if (hmacAlgorithms.length) {
     if (options.secret === undefined) {
       throw AuthConfigurationError.create(
@@ -60,7 +62,10 @@ export function createKeySource(options: JwtStrategyOptions, strategyName: strin
     for (const alg of hmacAlgorithms) {
       const imported = webcrypto.subtle
         .importKey('raw', bytes, { name: 'HMAC', hash: `SHA-${alg.slice(2)}` }, false, ['verify'])
-        .then((key) => stamps.fixed(key as CryptoKey));
+        .then((key) => {
+          importedHmacKeys.set(alg, key as CryptoKey);
+          return stamps.fixed(key as CryptoKey);
+        });
       imported.catch(() => undefined); // a failure surfaces on the first token, not as an unhandled rejection
       hmacKeys.set(alg, imported);
     }
@@ -140,7 +145,7 @@ export function createKeySource(options: JwtStrategyOptions, strategyName: strin
 
   const getKey = async (header: JWTHeaderParameters, token: FlattenedJWSInput) => {
     if (isSymmetric(header.alg)) {
-      const key = hmacKeys.get(header.alg);
+      const key = importedHmacKeys.get(header.alg) ?? hmacKeys.get(header.alg);
       if (!key) throw new errors.JWKSNoMatchingKey();
       return key;
     }

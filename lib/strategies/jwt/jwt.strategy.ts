@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
-import { Clock } from '../../clock/clock.js';
+import { Clock, SystemClock } from '../../clock/clock.js';
 import { bearerChallenge } from '../../errors/bearer-challenge.js';
 import { AuthError } from '../../errors/auth.error.js';
 import { AuthConfigurationError } from '../../errors/configuration.error.js';
@@ -159,10 +159,9 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
     let key: unknown;
     const keys: JWTVerifyGetKey = this.cache ? async (header, input) => (key = await this.keys(header, input)) : this.keys;
     try {
-      ({ payload } = await jwtVerify(token, keys, {
-        ...this.verifyOptions,
-        currentDate: new Date(this.clock.now()),
-      }));
+      // jose reads the system time itself; an injected clock (tests, FakeClock) is passed as currentDate.
+      const options = this.clock.constructor === SystemClock ? this.verifyOptions : { ...this.verifyOptions, currentDate: new Date(this.clock.now()) };
+      ({ payload } = await jwtVerify(token, keys, options));
     } catch (error) {
       throw this.translate(error, token);
     }
