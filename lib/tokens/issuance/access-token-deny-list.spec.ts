@@ -48,6 +48,23 @@ describe('AccessTokenDenyList', () => {
     expect(await denyList.lookup('jti-0', 'sid-0', 'u2')).toEqual({ denied: false, userRevokedAt: undefined });
   });
 
+  it('tokens of one grant past the bound become one grant entry that lasts as long as the latest of them', async () => {
+    const { clock, store, denyList } = setup();
+    let lastExp = 0;
+    for (let i = 0; i < 100; i++) {
+      clock.advance(1000);
+      lastExp = clock.now() + 15 * MINUTE;
+      await denyList.denyToken('u1', `jti-${i}`, lastExp, 'sid-1');
+    }
+    const record = JSON.parse((await store.get(keyOf('u1')))!) as { jti: object; sid: Record<string, number>; before?: number };
+    expect(Object.keys(record.jti)).toEqual([]);
+    expect(record.sid).toEqual({ 'sid-1': lastExp + DENY_AFTER_EXPIRY_MS });
+    expect(record.before).toBeUndefined();
+    for (let i = 0; i < 100; i += 33) expect((await denyList.lookup(`jti-${i}`, 'sid-1', 'u1')).denied).toBe(true);
+    clock.set(lastExp + DENY_AFTER_EXPIRY_MS - 1);
+    expect((await denyList.lookup('jti-99', 'sid-1', 'u1')).denied).toBe(true);
+  });
+
   it('a revocation already covered by a grant entry adds nothing', async () => {
     const { clock, store, denyList } = setup();
     await denyList.denyGrant('u1', 'sid-1', 15 * MINUTE);

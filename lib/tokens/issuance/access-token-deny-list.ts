@@ -27,6 +27,8 @@ interface UserRecord {
   beforeUntil?: number;
   /** Revoked token ids → until when (ms). */
   jti: Record<string, number>;
+  /** Revoked token ids → their grant (`sid`), when known: what lets them become one grant entry. */
+  of: Record<string, string>;
   /** Revoked grants (`sid`, a refresh-token family) → until when (ms): every token of the grant. */
   sid: Record<string, number>;
 }
@@ -50,8 +52,8 @@ export interface DenyListLookup {
  * grant entries. One more escalates instead of failing: the user's token entries of that grant
  * become one grant entry, and when that is not enough, the whole record becomes "every token of
  * the user issued until now is revoked". So a caller who revokes their own tokens by the
- * thousand fills only their own record (and ends their own sign-ins); nobody else's revocation is
- * ever refused for lack of room.
+ * thousand fills only their own record (and may end their own sign-ins); nobody else's revocation
+ * is ever refused for lack of room.
  *
  * The JWT strategy calls {@link lookup} on every request for our own tokens (one store read); a
  * store it cannot reach makes it fail closed. A propagation layer (e.g. Redis pub/sub to drop
@@ -73,13 +75,14 @@ export class AccessTokenDenyList {
     const until = expiresAt + DENY_AFTER_EXPIRY_MS;
     if (until <= this.clock.now()) return;
     await this.update(userId, (record, now) => {
-      if (isDenied(record, jti, grantId)) return;
-      record.jti[jti] = Math.max(record.jti[jti] ?? 0, until);
-      if (entries(record) > MAX_DENIED_PER_USER && grantId !== undefined) {
-        // Coarser: the grant of the token; its token entries are then redundant.
-        record.sid[grantId] = Math.max(record.sid[grantId] ?? 0, now + this.settings.accessTtlMs + DENY_AFTER_EXPIRY_MS);
-        delete record.jti[jti];
+      if (grantId !== undefined && Object.hasOwn(record.sid, grantId)) {
+        // Already refused through its grant: the grant entry now lasts as long as this token would.
+        record.sid[grantId] = Math.max(record.sid[grantId], until);
+        return;
       }
+      record.jti[jti] = Math.max(record.jti[jti] ?? 0, until);
+      if (grantId !== undefined) record.of[jti] = grantId;
+      if (entries(record) > MAX_DENIED_PER_USER && grantId !== undefined) this.toGrant(record, grantId, now);
     });
   }
 
@@ -87,6 +90,7 @@ export class AccessTokenDenyList {
   async denyGrant(userId: string, sid: string, accessTtlMs: number): Promise<void> {
     await this.update(userId, (record, now) => {
       record.sid[sid] = Math.max(record.sid[sid] ?? 0, now + accessTtlMs + DENY_AFTER_EXPIRY_MS);
+      this.toGrant(record, sid, now);
     });
   }
 
@@ -144,6 +148,22 @@ export class AccessTokenDenyList {
   }
 
   /**
+   * The grant's token entries become one grant entry, which refuses every token of the grant
+   * issued so far (each lives at most the access-token lifetime) and lasts as long as the longest
+   * of them would have.
+   */
+  private toGrant(record: UserRecord, sid: string, now: number): void {
+    let until = Math.max(record.sid[sid] ?? 0, now + this.settings.accessTtlMs + DENY_AFTER_EXPIRY_MS);
+    for (const [jti, grant] of Object.entries(record.of)) {
+      if (grant !== sid) continue;
+      until = Math.max(until, record.jti[jti] ?? 0);
+      delete record.jti[jti];
+      delete record.of[jti];
+    }
+    record.sid[sid] = until;
+  }
+
+  /**
    * The coarsest grain: every token of the user issued until now. It covers every token and grant
    * entry (their tokens were all issued before now; their refresh families are refused by the
    * same time), so they are dropped.
@@ -151,9 +171,10 @@ export class AccessTokenDenyList {
   private collapse(record: UserRecord, now: number): void {
     const previous = record.before;
     record.before = previous !== undefined && previous >= now ? previous + 1 : now;
-    record.beforeUntil = Math.max(record.beforeUntil ?? 0, now + this.userTtlMs());
-    record.jti = {};
-    record.sid = {};
+    record.beforeUntil = Math.max(record.beforeUntil ?? 0, now + this.userTtlMs(), ...Object.values(record.jti), ...Object.values(record.sid));
+    record.jti = Object.create(null) as Record<string, number>;
+    record.sid = Object.create(null) as Record<string, number>;
+    record.of = Object.create(null) as Record<string, string>;
   }
 
   /** How long "every token until now" must be remembered: the longest a token or a refresh family lives. */
@@ -181,7 +202,11 @@ function entries(record: UserRecord): number {
 
 /** The live part of a stored record; a plain number is the older format (the user entry alone). */
 function decode(raw: string | null, now: number): UserRecord {
-  const record: UserRecord = { jti: Object.create(null) as Record<string, number>, sid: Object.create(null) as Record<string, number> };
+  const record: UserRecord = {
+    jti: Object.create(null) as Record<string, number>,
+    sid: Object.create(null) as Record<string, number>,
+    of: Object.create(null) as Record<string, string>,
+  };
   if (raw === null) return record;
   if (/^\d+$/.test(raw)) {
     record.before = Number(raw);
@@ -201,6 +226,9 @@ function decode(raw: string | null, now: number): UserRecord {
     const map = parsed[kind];
     if (!map || typeof map !== 'object') continue;
     for (const [id, until] of Object.entries(map)) if (typeof until === 'number' && until > now) record[kind][id] = until;
+  }
+  if (parsed.of && typeof parsed.of === 'object') {
+    for (const [jti, sid] of Object.entries(parsed.of)) if (typeof sid === 'string' && Object.hasOwn(record.jti, jti)) record.of[jti] = sid;
   }
   return record;
 }
