@@ -44,9 +44,9 @@ async function main(): Promise<void> {
     for (let trial = -warmUp; trial < trials; trial++) {
       const [token] = await signTokens('HS256', 1, { from: 1_000_000 + warmUp + trial });
       for (const server of servers) if ((await status(server.port, token)) !== 200) throw new Error(`${server.name} refused a valid token`);
-      const { jti, exp } = decodeJwt(token);
+      const { jti, exp, sub } = decodeJwt(token);
       const start = performance.now();
-      await denyList.denyToken(jti!, exp! * 1000);
+      await denyList.denyToken(sub!, jti!, exp! * 1000);
       await Promise.all(
         servers.map(async (server) => {
           while ((await status(server.port, token)) !== 401) {

@@ -36,6 +36,7 @@ export type { MaybePromise } from './utils/maybe-promise.js';
 export { AuthStrategy, type SecuritySchemeDescription } from './strategies/auth-strategy.js';
 export { JwtStrategy } from './strategies/jwt/jwt.strategy.js';
 export type { ClaimMappingOptions, JwtAlgorithm, JwtClaims, JwtStrategyOptions, RemoteJwksOptions } from './strategies/jwt/jwt.options.js';
+export { MAX_CLOCK_TOLERANCE_SECONDS } from './strategies/jwt/jwt.options.js';
 export type { VerifiedTokenCacheView } from './strategies/jwt/verified-token-cache.js';
 export { KeySourceUnavailableError } from './strategies/jwt/jwt-key-source.js';
 export { OidcStrategy } from './strategies/oidc/oidc.strategy.js';

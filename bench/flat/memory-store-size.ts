@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     const before = process.memoryUsage().heapUsed;
     const denyList = app.get(AccessTokenDenyList);
     const until = Date.now() + 3_600_000;
-    for (let i = 0; i < size; i++) await denyList.denyToken(`revoked-${i}`, until);
+    for (let i = 0; i < size; i++) await denyList.denyToken(`user-${i}`, `revoked-${i}`, until);
     if (store.size < size) throw new Error(`the store holds ${store.size} entries, fewer than the ${size} written`);
     heap.push(`${size.toLocaleString('en')}: +${((process.memoryUsage().heapUsed - before) / 2 ** 20).toFixed(0)} MB`);
     cases.push({ label: size.toLocaleString('en'), call: guardCall(guardOf(app), controller, controller.prototype.item, headers) });

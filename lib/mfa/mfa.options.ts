@@ -8,9 +8,12 @@ export interface MfaOptions {
   readonly enrollmentTtlMs?: number;
   /** Recovery codes issued at enrollment. Default 10. */
   readonly recoveryCodes?: number;
-  /** Wrong codes (TOTP or recovery) per user before verification is locked. Default 5. */
+  /**
+   * Codes (TOTP or recovery) checked per user per `lockoutMs` window; each is counted before it is
+   * checked, so parallel requests cannot exceed it. A correct code starts a new window. Default 5.
+   */
   readonly maxAttempts?: number;
-  /** How long verification stays locked, and the window in which failures are counted. Default 15 minutes. */
+  /** The window in which attempts are counted, from the first one; verification stays locked until it ends. Default 15 minutes. */
   readonly lockoutMs?: number;
 }
 

@@ -22,14 +22,16 @@ export interface TotpEnrollmentStart {
 }
 
 const MINUTE = 60_000;
-const RECOVERY_MARKER_TTL_MS = 24 * 60 * MINUTE;
+/** How long one use of a recovery code may hold the user's recovery-code lock (it is released at once after). */
+const RECOVERY_LOCK_TTL_MS = MINUTE;
 /** RFC 8176: a one-time password (TOTP or a recovery code) was checked. */
 const OTP: readonly string[] = Object.freeze(['otp']);
 
 /**
  * TOTP (RFC 6238) second factor: enrollment, verification with replay protection, and recovery
  * codes. Enrollments live in the app's `MfaDirectory`; pending enrollments, used-code markers and
- * attempt counters live in the `AuthStore`. Every verification counts towards a per-user lockout.
+ * attempt counters live in the `AuthStore`. Every verification is counted before the code is
+ * checked (`SecondFactorThrottle`), so parallel requests cannot check more than `maxAttempts` codes.
  *
  * The method to call from any login path's second step: `verify(userId, code)`, or
  * `verifySecondFactor(userId, { code } | { recoveryCode })`. Each adds `otp` to what `amr` may claim.
@@ -82,7 +84,7 @@ export class TotpService extends SecondFactor implements OnApplicationBootstrap 
    */
   async confirmEnrollment(userId: string, code: string): Promise<{ recoveryCodes: string[] }> {
     const settings = this.settings();
-    await this.throttle.assertAllowed(userId);
+    await this.throttle.reserve(userId, settings.maxAttempts, settings.lockoutMs);
     const secret = await this.store.get(this.key('pending', userId));
     if (secret === null) {
       throw new AuthError('invalid_request', { description: 'No enrollment is pending; start again' });
@@ -102,23 +104,29 @@ export class TotpService extends SecondFactor implements OnApplicationBootstrap 
    */
   async verify(userId: string, code: string): Promise<void> {
     const settings = this.settings();
-    await this.throttle.assertAllowed(userId);
     const enrollment = await this.mfaDirectory().findTotp(userId);
     if (!enrollment) throw new TotpNotEnabledError();
+    await this.throttle.reserve(userId, settings.maxAttempts, settings.lockoutMs);
     await this.checkTotp(userId, enrollment.secret, code, settings);
   }
 
-  /** Verifies and uses up one recovery code. Same errors as `verify`. */
+  /**
+   * Verifies and uses up one recovery code. Same errors as `verify`. One use per user at a time
+   * (a lock of one key per user, taken before the directory is asked): two parallel requests with
+   * one code cannot both pass, even with a directory whose `consumeRecoveryCode` is not atomic, and
+   * a code is only deleted once that lock is held.
+   */
   async useRecoveryCode(userId: string, code: string): Promise<void> {
     const settings = this.settings();
-    await this.throttle.assertAllowed(userId);
+    await this.throttle.reserve(userId, settings.maxAttempts, settings.lockoutMs);
     const canonical = normalizeRecoveryCode(code);
-    if (canonical === null) return this.fail(userId, settings);
-    const hash = hashRecoveryCode(userId, canonical);
-    if (!(await this.mfaDirectory().consumeRecoveryCode(userId, hash))) return this.fail(userId, settings);
-    // Of two concurrent uses that a non-atomic directory both let through, only one wins this marker.
-    if (!(await this.store.setIfAbsent(`mfa:recovery-used:${hash}`, '1', RECOVERY_MARKER_TTL_MS))) {
-      return this.fail(userId, settings);
+    if (canonical === null) return this.fail();
+    const lock = `mfa:recovery-used:${createHash('sha256').update(userId).digest('base64url')}`;
+    if (!(await this.store.setIfAbsent(lock, '1', RECOVERY_LOCK_TTL_MS))) return this.fail();
+    try {
+      if (!(await this.mfaDirectory().consumeRecoveryCode(userId, hashRecoveryCode(userId, canonical)))) return this.fail();
+    } finally {
+      await this.store.delete(lock);
     }
     await this.throttle.recordSuccess(userId);
   }
@@ -150,17 +158,15 @@ export class TotpService extends SecondFactor implements OnApplicationBootstrap 
   private async checkTotp(userId: string, secret: string, code: string, settings: MfaConfig): Promise<void> {
     const epochSeconds = Math.floor(this.clock.now() / 1000);
     const step = await matchTotp(secret, code, epochSeconds, settings.window);
-    if (step === null) return this.fail(userId, settings);
+    if (step === null) return this.fail();
     // A step's code stays acceptable for (2 × window + 1) steps; remember it a little longer.
     const markerTtl = (2 * settings.window + 2) * TOTP_PERIOD_SECONDS * 1000;
-    if (!(await this.store.setIfAbsent(`${this.key('used', userId)}:${step}`, '1', markerTtl))) {
-      return this.fail(userId, settings);
-    }
+    if (!(await this.store.setIfAbsent(`${this.key('used', userId)}:${step}`, '1', markerTtl))) return this.fail();
     await this.throttle.recordSuccess(userId);
   }
 
-  private async fail(userId: string, settings: MfaConfig): Promise<never> {
-    await this.throttle.recordFailure(userId, settings.maxAttempts, settings.lockoutMs);
+  /** A wrong or reused code; the attempt was already counted by `SecondFactorThrottle.reserve`. */
+  private fail(): never {
     throw new AuthError('invalid_credentials', { description: 'Invalid or already used code' });
   }
 

@@ -124,12 +124,25 @@ describe('MemoryStore bound', () => {
     for (let i = 0; i < 50; i++) await store.set(`mfa:totp-used:${i}`, '1', MINUTE);
     for (let i = 0; i < 10; i++) await store.set(`mfa:recovery-used:${i}`, '1', MINUTE);
     for (let i = 0; i < 50; i++) await store.set(`mfa:lock:${i}`, '1', MINUTE);
-    await expect(store.set('mfa:totp-used:one-more', '1', MINUTE)).rejects.toThrow(/"mfa:totp-used:" is full \(50 live entries\)/);
-    await expect(store.set('mfa:recovery-used:one-more', '1', MINUTE)).rejects.toThrow(/"mfa:recovery-used:" is full \(10 live entries\)/);
+    // Markers overflow their reservation instead of refusing (issue 18: one user's flood never refuses another's write).
+    await store.set('mfa:totp-used:one-more', '1', MINUTE);
+    await store.set('mfa:recovery-used:one-more', '1', MINUTE);
     for (let i = 0; i < 10_000; i++) await store.increment(`mfa:fail:${i}`, MINUTE);
     for (let i = 0; i < 50; i++) expect(await store.get(`mfa:totp-used:${i}`)).toBe('1');
     for (let i = 0; i < 10; i++) expect(await store.get(`mfa:recovery-used:${i}`)).toBe('1');
+    expect(await store.get('mfa:totp-used:one-more')).toBe('1');
+    expect(await store.get('mfa:recovery-used:one-more')).toBe('1');
     for (let i = 0; i < 50; i++) expect(await store.get(`mfa:lock:${i}`)).toBe('1');
+  });
+
+  it('an "overflow" namespace grows past its reservation into unprotected room, never evicting its own, and refuses only when nothing unprotected is left', async () => {
+    const store = new MemoryStore(clock, { maxEntries: 100, protectedNamespaces: [{ prefix: 'deny:', maxEntries: 10, whenFull: 'overflow' }] });
+    for (let i = 0; i < 50; i++) await store.set(`other:${i}`, '1', MINUTE);
+    for (let i = 0; i < 100; i++) await store.set(`deny:${i}`, '1', MINUTE);
+    await expect(store.set('deny:one-more', '1', MINUTE)).rejects.toThrow(/MemoryStore: full/);
+    for (let i = 0; i < 100; i++) expect(await store.get(`deny:${i}`)).toBe('1');
+    expect(store.size).toBeLessThanOrEqual(100);
+    await expect(store.set('other:new', '1', MINUTE)).rejects.toThrow(/MemoryStore: full/);
   });
 });
 

@@ -24,24 +24,32 @@ export interface ProtectedNamespace {
    * `'evict-soonest'` replaces the namespace's entry closest to its expiry (lockouts: each costs an
    * attacker `accountThreshold` password hashes, so the bound is out of reach in practice);
    * `'refuse'` rejects the write with `StoreUnavailableError`, so that request fails closed (503)
-   * and nothing already stored is lost (revocations).
+   * and nothing already stored is lost;
+   * `'overflow'` keeps everything and takes the room from unprotected entries, as any other key
+   * would: the namespace's bound is then a reservation, not a cap (revocations and single-use
+   * markers, whose writers are bounded per principal: a full namespace must never refuse one
+   * user's revocation because of another's). Refused only when nothing unprotected is left.
    */
-  readonly whenFull: 'evict-soonest' | 'refuse';
+  readonly whenFull: 'evict-soonest' | 'refuse' | 'overflow';
 }
 
 /**
  * What survives any flood of other keys: password lockouts (`login:lock:acct:*`,
- * `login:lock:addr:*`), second-factor lockouts, the single-use markers that stop a TOTP code
- * or a recovery code from being replayed (those refuse when full: losing one would allow a replay),
- * revocations, and rate-limit budgets (kept apart so that many callers cannot evict anything else).
+ * `login:lock:addr:*`), second-factor attempt counters, the single-use markers that stop a TOTP
+ * code from being replayed and the per-user lock of a recovery-code use, revocations, and
+ * rate-limit budgets (kept apart so that many callers cannot evict anything else).
+ *
+ * Revocations and markers overflow rather than refuse: what one principal writes there is bounded
+ * (one revocation record per user, a few TOTP markers and one recovery lock per user), so only many
+ * principals can go past the reservation, and they then take room from unprotected entries.
  */
 export const DEFAULT_PROTECTED_NAMESPACES: readonly ProtectedNamespace[] = Object.freeze([
   Object.freeze({ prefix: 'login:lock:', share: 0.2, whenFull: 'evict-soonest' as const }),
   Object.freeze({ prefix: 'mfa:lock:', share: 0.05, whenFull: 'evict-soonest' as const }),
-  Object.freeze({ prefix: 'mfa:totp-used:', share: 0.05, whenFull: 'refuse' as const }),
-  Object.freeze({ prefix: 'mfa:recovery-used:', share: 0.01, whenFull: 'refuse' as const }),
-  // Revoked access tokens, sign-ins and users: evicting one would accept a revoked token again.
-  Object.freeze({ prefix: 'tokens:deny:', share: 0.1, whenFull: 'refuse' as const }),
+  Object.freeze({ prefix: 'mfa:totp-used:', share: 0.05, whenFull: 'overflow' as const }),
+  Object.freeze({ prefix: 'mfa:recovery-used:', share: 0.01, whenFull: 'overflow' as const }),
+  // Revocations, one record per user: evicting one would accept a revoked token again.
+  Object.freeze({ prefix: 'tokens:deny:', share: 0.1, whenFull: 'overflow' as const }),
   // Rate-limit budgets of nest-warden/throttling: a flood of callers competes only with itself.
   Object.freeze({ prefix: 'throttle:', share: 0.1, whenFull: 'evict-soonest' as const }),
 ]);
@@ -203,10 +211,10 @@ export class MemoryStore extends AuthStore {
         'Use a positive integer.',
       );
     }
-    if (ns.whenFull !== 'evict-soonest' && ns.whenFull !== 'refuse') {
+    if (ns.whenFull !== 'evict-soonest' && ns.whenFull !== 'refuse' && ns.whenFull !== 'overflow') {
       throw AuthConfigurationError.create(
         `MemoryStore protected namespace "${ns.prefix}" has whenFull ${JSON.stringify(ns.whenFull)}.`,
-        'Use "evict-soonest" or "refuse".',
+        'Use "evict-soonest", "refuse" or "overflow".',
       );
     }
     return { prefix: ns.prefix, maxEntries, whenFull: ns.whenFull, entries: new Map() };
@@ -258,7 +266,7 @@ export class MemoryStore extends AuthStore {
       for (const map of this.allMaps()) dropExpired(map, now);
       if (this.size < this.maxEntries) return;
     }
-    // Protected namespaces reserve less than maxEntries, so the churn always has something to give.
+    // Unprotected entries make the room; only overflowing namespaces can have left none of them.
     let toDrop = this.evictionBatch;
     for (const map of [this.singles, this.churn]) {
       for (const key of map.keys()) {
@@ -266,9 +274,15 @@ export class MemoryStore extends AuthStore {
         if (--toDrop === 0) return;
       }
     }
+    if (this.size >= this.maxEntries) {
+      this.insertsSinceSweep--;
+      throw new StoreUnavailableError(`MemoryStore: full (${this.maxEntries} live protected entries)`);
+    }
   }
 
   private makeRoomInNamespace(ns: Namespace, now: number): void {
+    // An overflowing namespace grows into the shared room; its expired entries go with the store's sweeps.
+    if (ns.whenFull === 'overflow') return;
     dropExpired(ns.entries, now);
     if (ns.entries.size < ns.maxEntries) return;
     if (ns.whenFull === 'refuse') {

@@ -78,7 +78,10 @@ export interface JwtStrategyOptions {
   readonly audience?: string | readonly string[];
   /** Expected `typ` header. Default `at+jwt` (RFC 9068); `false` accepts any. */
   readonly typ?: string | false;
-  /** Allowed clock skew between the issuer and this server, in seconds, for `exp` and `nbf`. Default 5. */
+  /**
+   * Allowed clock skew between the issuer and this server, in seconds, for `exp` and `nbf`. Default 5;
+   * at most {@link MAX_CLOCK_TOLERANCE_SECONDS} (checked at boot): revocations are kept that long past `exp`.
+   */
   readonly clockToleranceSeconds?: number;
   /** Claims that must be present besides `exp` and `sub`, which are always required. */
   readonly requiredClaims?: readonly string[];
@@ -88,3 +91,9 @@ export interface JwtStrategyOptions {
   /** Verified-token cache entries (0 disables). Default 10 000. */
   readonly cacheSize?: number;
 }
+
+/**
+ * The largest `clockToleranceSeconds` accepted (5 minutes). Revoked tokens stay on the deny list
+ * this long past their `exp`, so no accepted tolerance can make a revoked token valid again.
+ */
+export const MAX_CLOCK_TOLERANCE_SECONDS = 300;

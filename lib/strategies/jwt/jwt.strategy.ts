@@ -11,7 +11,7 @@ import { AuthStrategy, type SecuritySchemeDescription } from '../auth-strategy.j
 import { compileClaimMapping, type CompiledClaimMapping, readString, readStringList } from './claim-mapping.js';
 import { createKeySource, KeySourceUnavailableError } from './jwt-key-source.js';
 import { JwtSettings } from './jwt-settings.js';
-import { JWT_ALGORITHMS, type JwtClaims, type JwtStrategyOptions } from './jwt.options.js';
+import { JWT_ALGORITHMS, type JwtClaims, type JwtStrategyOptions, MAX_CLOCK_TOLERANCE_SECONDS } from './jwt.options.js';
 import { keyStampsOf } from './key-stamps.js';
 import { malformedHint, refusalHint } from './jwt-refusal-hint.js';
 import { hasOwnKeys, LocalTokenIssuer } from './local-token-issuer.js';
@@ -84,6 +84,13 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
           `Use some of: ${JWT_ALGORITHMS.join(', ')}.`,
         );
       }
+    }
+    const tolerance = config.clockToleranceSeconds;
+    if (tolerance !== undefined && !(typeof tolerance === 'number' && tolerance >= 0 && tolerance <= MAX_CLOCK_TOLERANCE_SECONDS)) {
+      throw AuthConfigurationError.create(
+        `${this.name}.clockToleranceSeconds is ${String(tolerance)}; it must be a number from 0 to ${MAX_CLOCK_TOLERANCE_SECONDS}.`,
+        'Use a few seconds (default 5) and fix the clocks (NTP): a larger tolerance accepts expired and revoked tokens for that long.',
+      );
     }
     // Options without keys of their own verify the tokens this app issues, with its keys.
     this.keys =

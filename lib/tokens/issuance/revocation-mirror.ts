@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Clock } from '../../clock/clock.js';
 import { AuthStore, type StoreSubscriber, type StoreSubscription } from '../../stores/auth-store.js';
 import { TokenSettings } from '../token-settings.js';
+import { decodeRecord, entries, mergeRecord, recordUntil, type UserRecord } from './deny-record.js';
 
 /** The channel every instance publishes its revocations on (the store prefixes it). */
 export const REVOCATION_CHANNEL = 'tokens:revocations';
@@ -20,19 +21,32 @@ const CHECK_INTERVAL_MS = 250;
 const GAP_GRACE_MS = 1_000;
 /** A probe that has not come back after this long is sent again. */
 const PROBE_TIMEOUT_MS = 1_000;
-/** Entries the mirror holds; past this it empties itself and resyncs (asks the store) rather than grow. */
-const MAX_ENTRIES = 200_000;
+/** Users the mirror holds records of; past this it empties itself and resyncs (asks the store) rather than grow. */
+const MAX_USERS = 100_000;
+/**
+ * Entries of one user's merged record (the store keeps at most 32, but records arriving out of
+ * order are merged). Past it, that user's tokens are checked in the store, the others' stay local.
+ */
+const MAX_ENTRIES_PER_USER = 128;
 const MAX_PENDING = 10_000;
 
-/** One revocation as published: what it denies (`kind`) and until when (`until`, ms). */
+/** One revocation as published: the user's whole record after it was written. */
 export interface RevocationMessage {
   /** Its number in `REVOCATION_SEQUENCE_KEY`. */
   readonly n: number;
-  /** `t`: a token `jti`; `g`: a grant `sid`; `u`: every token of a user issued up to `at`. */
-  readonly k: 't' | 'g' | 'u';
+  /** The user (`sub`). */
   readonly id: string;
-  readonly until: number;
-  readonly at?: number;
+  /** The user's deny-list record as stored (JSON). */
+  readonly record: string;
+}
+
+/** A user's record as the mirror holds it. */
+interface MirroredUser {
+  readonly record: UserRecord;
+  /** When nothing in it refuses anything any more (ms). */
+  until: number;
+  /** More than `MAX_ENTRIES_PER_USER`: this user's tokens are checked in the store. */
+  overflow: boolean;
 }
 
 /** What the mirror answers for a token it covers. */
@@ -52,9 +66,7 @@ export interface MirrorAnswer {
  */
 @Injectable()
 export class RevocationMirror implements StoreSubscriber, OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly tokens = new Map<string, number>();
-  private readonly grants = new Map<string, number>();
-  private readonly users = new Map<string, { readonly at: number; readonly until: number }>();
+  private readonly users = new Map<string, MirroredUser>();
   private subscription: StoreSubscription | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly instance = randomBytes(9).toString('base64url');
@@ -106,14 +118,21 @@ export class RevocationMirror implements StoreSubscriber, OnApplicationBootstrap
    * The answer for a token issued at `iat` (seconds), or `undefined` when the store must be asked.
    * Allocation-free when nothing is revoked.
    */
-  answer(jti: string, sid: string | undefined, sub: unknown, iat: unknown): MirrorAnswer | undefined {
+  answer(jti: string, sid: string | undefined, sub: string, iat: unknown): MirrorAnswer | undefined {
     const trustFrom = this.trustFrom;
     if (trustFrom === undefined || typeof iat !== 'number' || iat * 1000 < trustFrom) return undefined;
+    const user = this.users.get(sub);
+    if (user === undefined) return CLEAR_ANSWER;
     const now = this.clock.now();
-    const user = typeof sub === 'string' && this.users.size > 0 ? this.users.get(sub) : undefined;
-    const denied = isCurrent(this.tokens.get(jti), now) || (sid !== undefined && isCurrent(this.grants.get(sid), now));
-    const userRevokedAt = user !== undefined && user.until > now ? user.at : undefined;
-    return denied ? DENIED_ANSWER : userRevokedAt === undefined ? CLEAR_ANSWER : { denied: false, userRevokedAt };
+    if (user.until <= now) {
+      this.users.delete(sub);
+      return CLEAR_ANSWER;
+    }
+    if (user.overflow) return undefined;
+    const { record } = user;
+    if ((record.jti[jti] ?? 0) > now || (sid !== undefined && (record.sid[sid] ?? 0) > now)) return DENIED_ANSWER;
+    const before = record.before !== undefined && (record.beforeUntil ?? 0) > now ? record.before : undefined;
+    return before === undefined ? CLEAR_ANSWER : { denied: false, userRevokedAt: before };
   }
 
   /** Whether revocations are published: the tokens are configured and the store has a channel. */
@@ -162,15 +181,27 @@ export class RevocationMirror implements StoreSubscriber, OnApplicationBootstrap
   }
 
   private apply(message: RevocationMessage): void {
-    if (this.tokens.size + this.grants.size + this.users.size >= MAX_ENTRIES && !this.sweep()) {
-      this.resync(true);
+    const now = this.clock.now();
+    const record = decodeRecord(message.record, now);
+    const user = this.users.get(message.id);
+    if (user === undefined) {
+      if (this.users.size >= MAX_USERS && !this.sweep(now)) {
+        this.resync(true);
+        return;
+      }
+      this.users.set(message.id, { record, until: recordUntil(record), overflow: entries(record) > MAX_ENTRIES_PER_USER });
       return;
     }
-    if (message.k === 't') this.tokens.set(message.id, message.until);
-    else if (message.k === 'g') this.grants.set(message.id, message.until);
-    else {
-      const previous = this.users.get(message.id);
-      if (previous === undefined || previous.at < (message.at ?? 0)) this.users.set(message.id, { at: message.at ?? 0, until: message.until });
+    if (user.overflow) {
+      user.until = Math.max(user.until, recordUntil(record));
+      return;
+    }
+    mergeRecord(user.record, record);
+    user.until = Math.max(user.until, recordUntil(record));
+    if (entries(user.record) > MAX_ENTRIES_PER_USER) {
+      user.overflow = true;
+      user.record.jti = Object.create(null) as Record<string, number>;
+      user.record.sid = Object.create(null) as Record<string, number>;
     }
   }
 
@@ -232,37 +263,20 @@ export class RevocationMirror implements StoreSubscriber, OnApplicationBootstrap
    * are answered locally. What the mirror holds stays true, so it is kept unless it must be emptied.
    */
   private resync(empty = false): void {
-    if (empty) {
-      this.tokens.clear();
-      this.grants.clear();
-      this.users.clear();
-    }
+    if (empty) this.users.clear();
     this.interrupted();
   }
 
-  /** Drops expired entries; `true` when that made room. */
-  private sweep(): boolean {
-    const now = this.clock.now();
-    for (const map of [this.tokens, this.grants]) for (const [id, until] of map) if (until <= now) map.delete(id);
+  /** Drops users whose records refuse nothing any more; `true` when that made room. */
+  private sweep(now: number): boolean {
     for (const [id, user] of this.users) if (user.until <= now) this.users.delete(id);
-    return this.tokens.size + this.grants.size + this.users.size < MAX_ENTRIES;
+    return this.users.size < MAX_USERS;
   }
 }
 
 const DENIED_ANSWER: MirrorAnswer = Object.freeze({ denied: true, userRevokedAt: undefined });
 const CLEAR_ANSWER: MirrorAnswer = Object.freeze({ denied: false, userRevokedAt: undefined });
 
-function isCurrent(until: number | undefined, now: number): boolean {
-  return until !== undefined && until > now;
-}
-
 function isRevocation(message: Partial<RevocationMessage>): message is RevocationMessage {
-  return (
-    typeof message.n === 'number' &&
-    Number.isSafeInteger(message.n) &&
-    (message.k === 't' || message.k === 'g' || message.k === 'u') &&
-    typeof message.id === 'string' &&
-    typeof message.until === 'number' &&
-    (message.at === undefined || typeof message.at === 'number')
-  );
+  return typeof message.n === 'number' && Number.isSafeInteger(message.n) && typeof message.id === 'string' && typeof message.record === 'string';
 }

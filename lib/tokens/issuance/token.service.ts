@@ -77,9 +77,8 @@ export class TokenService implements OnModuleInit {
    * are unaffected. `UserRevocation.revokeUser()` calls it for you.
    */
   async revokeUser(userId: string): Promise<void> {
-    const settings = this.settings.require('TokenService.revokeUser()');
-    const longest = Math.max(settings.refreshMaxLifetimeMs, settings.accessTtlMs) + 60_000;
-    await this.denyList.denyUser(userId, this.clock.now(), longest);
+    this.settings.require('TokenService.revokeUser()');
+    await this.denyList.denyUser(userId, this.clock.now());
   }
 
   /** Scopes `account` may obtain through `client`: its own, narrowed by the client's and the server's. */
@@ -176,7 +175,7 @@ export class TokenService implements OnModuleInit {
         };
       }
       case 'reused':
-        await this.denyList.denyGrant(outcome.grant.id, settings.accessTtlMs);
+        await this.denyList.denyGrant(outcome.grant.userId, outcome.grant.id, settings.accessTtlMs);
         this.events.emit({
           type: 'refresh_token.reused',
           userId: outcome.grant.userId,
@@ -186,7 +185,7 @@ export class TokenService implements OnModuleInit {
         });
         throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
       case 'revoked':
-        await this.denyList.denyGrant(outcome.grant.id, settings.accessTtlMs);
+        await this.denyList.denyGrant(outcome.grant.userId, outcome.grant.id, settings.accessTtlMs);
         this.events.emit({
           type: 'token.revoked',
           tokenType: 'refresh_token',
@@ -212,7 +211,7 @@ export class TokenService implements OnModuleInit {
     if (RefreshTokens.looksLikeRefreshToken(token)) {
       const grant = await this.refreshTokens.revoke(token, client.id);
       if (!grant) return;
-      await this.denyList.denyGrant(grant.id, settings.accessTtlMs);
+      await this.denyList.denyGrant(grant.userId, grant.id, settings.accessTtlMs);
       this.events.emit({
         type: 'token.revoked',
         tokenType: 'refresh_token',
@@ -226,7 +225,8 @@ export class TokenService implements OnModuleInit {
     }
     const claims = await this.accessTokens.verify(token);
     if (!claims || claims.client_id !== client.id || typeof claims.jti !== 'string' || claims.exp === undefined) return;
-    await this.denyList.denyToken(claims.jti, claims.exp * 1000);
+    if (typeof claims.sub !== 'string') return;
+    await this.denyList.denyToken(claims.sub, claims.jti, claims.exp * 1000, typeof claims.sid === 'string' ? claims.sid : undefined);
     this.events.emit({
       type: 'token.revoked',
       tokenType: 'access_token',
