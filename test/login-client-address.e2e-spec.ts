@@ -59,3 +59,33 @@ describe.each(ADAPTERS)('per-address login lockout follows trustProxy (%s)', (ad
     await attempt('198.51.100.99', ALICE.password).expect(429);
   });
 });
+
+describe.each(ADAPTERS)('issue 18 item 8: one address parser for every feature keying on addresses (%s)', (adapter) => {
+  let app: INestApplication;
+  afterEach(() => app.close());
+
+  async function boot() {
+    app = await createApp(adapter, { imports: [appModule({ trustProxy: ['127.0.0.0/8', '::1/128', '::ffff:127.0.0.1/128'] })] });
+    await app.get(InMemoryUsers).add(ALICE);
+  }
+  const attempt = (client: string, password: string, username = ALICE.username) =>
+    request(app.getHttpServer()).get('/whoami').set('X-Forwarded-For', client).set('Authorization', basic(username, password));
+
+  it('counts ::ffff:a00:1 (IPv4-mapped, hex) and ::ffff:10.0.0.1 as 10.0.0.1: respelling the address does not reset its budget', async () => {
+    await boot();
+    await attempt('10.0.0.1', 'wrong', 'u1').expect(401);
+    await attempt('::ffff:a00:1', 'wrong', 'u2').expect(401);
+    await attempt('::FFFF:10.0.0.1', 'wrong', 'u3').expect(401);
+    await attempt('10.0.0.1', ALICE.password).expect(429);
+    await attempt('::ffff:a00:1', ALICE.password).expect(429);
+    await attempt('10.0.0.2', ALICE.password).expect(200, { username: 'alice' });
+  });
+
+  it('keys each unparseable address on its own: one client sending junk cannot lock out every other client whose address is junk', async () => {
+    await boot();
+    for (const name of ['u1', 'u2', 'u3']) await attempt('not-an-address', 'wrong', name).expect(401);
+    await attempt('not-an-address', ALICE.password).expect(429);
+    await attempt('unknown', ALICE.password).expect(200, { username: 'alice' });
+    await attempt('proxy.internal', ALICE.password).expect(200, { username: 'alice' });
+  });
+});

@@ -5,7 +5,7 @@ import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { AuthEvents } from '../events/auth-events.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { type UserAccount, UserDirectory } from '../users/user-directory.js';
-import { LoginThrottle } from './login-throttle.js';
+import { LoginThrottle, type LoginSubject } from './login-throttle.js';
 import { findAppProvider } from '../di/find-app-provider.js';
 
 export interface PasswordLoginAttempt {
@@ -41,15 +41,18 @@ export class PasswordLogin {
    */
   async verify(attempt: PasswordLoginAttempt): Promise<UserAccount> {
     const { username, password, clientAddress, channel } = attempt;
+    // The directory decides which spellings are one account (`lower(trim(x))`, collations): once it
+    // returns an account, failures and the lock count on its id; unknown users on the submitted name.
+    const account = await this.users().findByUsername(username);
+    const subject: LoginSubject = account ? { accountId: account.id } : { username };
     try {
-      await this.throttle.admit(username, clientAddress);
+      await this.throttle.admit(subject, clientAddress);
     } catch (error) {
       if (AuthError.isAuthError(error) && error.code === 'locked') {
-        this.events.emit({ type: 'login.failed', reason: 'locked', clientAddress, channel });
+        this.events.emit({ type: 'login.failed', reason: 'locked', userId: account?.id, clientAddress, channel });
       }
       throw error;
     }
-    const account = await this.users().findByUsername(username);
     let valid: boolean;
     try {
       valid =
@@ -58,11 +61,11 @@ export class PasswordLogin {
           : await this.hasher.verifyDummy(password);
     } catch (error) {
       // Too many hashes in flight (503): the password was never checked, so the attempt does not count.
-      if (AuthError.isAuthError(error) && error.code === 'unavailable') await this.throttle.release(username);
+      if (AuthError.isAuthError(error) && error.code === 'unavailable') await this.throttle.release(subject);
       throw error;
     }
     if (!valid || !account) {
-      const outcome = await this.throttle.recordFailureOutcome(username, clientAddress);
+      const outcome = await this.throttle.recordFailureOutcome(subject, clientAddress);
       const userId = account?.id;
       this.events.emit({ type: 'login.failed', reason: 'invalid_credentials', userId, clientAddress, channel });
       if (outcome.accountLockedForMs > 0) {
@@ -73,7 +76,7 @@ export class PasswordLogin {
       }
       throw new AuthError('invalid_credentials', { description: 'Invalid username or password' });
     }
-    await this.throttle.recordSuccess(username);
+    await this.throttle.recordSuccess(subject);
     this.events.emit({ type: 'login.succeeded', userId: account.id, username: account.username, clientAddress, channel });
     if (this.hasher.needsRehash(account.passwordHash) && this.users().updatePasswordHash) {
       await this.users().updatePasswordHash!(account.id, await this.hasher.hash(password));
