@@ -79,11 +79,19 @@ export function compileOidcConfig(options: OidcStrategyOptions): OidcConfig {
       'ID tokens are checked against the client they were issued to: set clientId.',
     );
   }
-  if (tokenType === 'access_token' && !audience?.length && !authorizedParties?.length) {
+  // RFC 9068 §4, RFC 8725 §3.9: an access token's `aud` is always checked. `authorizedParties`
+  // says which client asked, not which API the token is for: with it alone, a token the same client
+  // obtained for another API of the provider would be accepted here (Zitadel CVE-2026-55669).
+  if (tokenType === 'access_token' && !audience?.length) {
     throw AuthConfigurationError.create(
-      'oidc has neither `audience` nor `authorizedParties`, so tokens the provider issued to any client for any API would be accepted.',
-      'Set audience (the aud your API expects) and/or authorizedParties (the client ids allowed to call).',
+      authorizedParties?.length
+        ? 'oidc has `authorizedParties` but no `audience`, so access tokens the provider issued to those clients for any of its APIs would be accepted.'
+        : 'oidc has no `audience`, so access tokens the provider issued to any client for any API would be accepted.',
+      'Set audience to the aud your API expects (its resource indicator, Keycloak audience or Entra application ID URI); keep authorizedParties to also limit the calling clients.',
     );
+  }
+  if (audience !== undefined && audience.some((value) => typeof value !== 'string' || !value)) {
+    throw AuthConfigurationError.create('oidc.audience contains an empty value.', 'List the non-empty aud values your API expects.');
   }
   const algorithms = options.algorithms ?? ASYMMETRIC;
   if (!Array.isArray(algorithms) || algorithms.length === 0) {
