@@ -51,6 +51,44 @@ describe.each(ADAPTERS)('issue 18 item 4: OIDC access tokens always have their a
   });
 });
 
+describe.each(ADAPTERS)('django-allauth CVE-2025-65431: OIDC presets key the principal on sub (Entra: tid + oid), never a mutable claim (%s)', (adapter) => {
+  let op: TestOpenIdProvider;
+  let app: INestApplication | undefined;
+  const MUTABLE = { preferred_username: 'admin', email: 'admin@example.test', upn: 'admin@example.test' };
+
+  beforeAll(async () => {
+    op = await TestOpenIdProvider.start();
+  });
+  afterEach(async () => {
+    op.accessTokenClaims = {};
+    await app?.close();
+    app = undefined;
+  });
+  afterAll(() => op.close());
+
+  const whoami = async (token: string) => request(app!.getHttpServer()).get('/me').set('Authorization', `Bearer ${token}`);
+
+  it.each(['standard', 'keycloak'] as const)('%s: the id is sub, whatever preferred_username and email say', async (preset) => {
+    app = await createApp(adapter, { imports: [oidcTestModule({ oidc: { issuer: op.issuer, audience: API_RESOURCE, preset, typ: false } })] });
+    op.accessTokenClaims = { ...MUTABLE, typ: 'Bearer' };
+    const res = await whoami(await op.clientCredentials());
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: 'service', username: 'admin' });
+  });
+
+  it('entra: the id is <tid>:<oid>; a token without them is refused', async () => {
+    app = await createApp(adapter, { imports: [oidcTestModule({ oidc: { issuer: op.issuer, audience: API_RESOURCE, preset: 'entra' } })] });
+    op.accessTokenClaims = { ...MUTABLE, tid: 'tenant-1', oid: 'object-1' };
+    const res = await whoami(await op.clientCredentials());
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: 'tenant-1:object-1', username: 'admin' });
+    op.accessTokenClaims = { ...MUTABLE };
+    const missing = await whoami(await op.clientCredentials());
+    expect(missing.status).toBe(401);
+    expect(missing.body.message).toBe('The token has no tid or oid claim');
+  });
+});
+
 describe.each(ADAPTERS)('Spring CVE-2026-22748: the jwt strategy checks iss and aud (%s)', (adapter) => {
   let jwks: JwksServer;
   let app: INestApplication | undefined;

@@ -14,6 +14,12 @@ interface Preset {
   /** The payload's own `typ` claim, for providers that type tokens there (Keycloak). */
   readonly payloadTyp?: { readonly access_token: string; readonly id_token: string };
   readonly clientRoles: boolean;
+  /**
+   * Where the principal id comes from: `sub` (unique and never reassigned per issuer, OIDC Core §5.7),
+   * or Entra's `tid` + `oid` (the object id in its tenant). Never a mutable claim such as
+   * `preferred_username` or `email` (django-allauth CVE-2025-65431).
+   */
+  readonly principalId?: 'sub' | 'tid+oid';
 }
 
 const PRESETS: Readonly<Record<OidcClaimPreset, Preset>> = {
@@ -24,7 +30,12 @@ const PRESETS: Readonly<Record<OidcClaimPreset, Preset>> = {
     payloadTyp: { access_token: 'Bearer', id_token: 'ID' },
     clientRoles: true,
   },
-  entra: { claims: { roles: ['roles'], scopes: ['scp'], username: ['preferred_username', 'upn'] }, accessTokenTyp: false, clientRoles: false },
+  entra: {
+    claims: { roles: ['roles'], scopes: ['scp'], username: ['preferred_username', 'upn'] },
+    accessTokenTyp: false,
+    clientRoles: false,
+    principalId: 'tid+oid',
+  },
 };
 
 /** The `oidc` options checked once at boot, with every default applied. */
@@ -37,6 +48,8 @@ export interface OidcConfig {
   /** Keycloak: `resource_access.<client>.roles` read for these clients. */
   readonly clientRoles: readonly string[];
   readonly payloadTyp: string | undefined;
+  /** `sub`, or `tid+oid` (Entra): `<tid>:<oid>`. */
+  readonly principalId: 'sub' | 'tid+oid';
   readonly timeoutMs: number;
   readonly retryMs: number;
   /** What `JwtStrategy.configure` gets once `jwks_uri` is known. */
@@ -116,6 +129,7 @@ export function compileOidcConfig(options: OidcStrategyOptions): OidcConfig {
     clientId,
     clientRoles: preset.clientRoles ? Object.freeze([...(options.clientRoles ?? (clientId ? [clientId] : []))]) : [],
     payloadTyp: preset.payloadTyp?.[tokenType],
+    principalId: preset.principalId ?? 'sub',
     timeoutMs: positive(discovery.timeoutMs, 5_000, 'discovery.timeoutMs'),
     retryMs: positive(discovery.retryMs, 30_000, 'discovery.retryMs'),
     jwt: {

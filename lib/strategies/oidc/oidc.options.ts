@@ -8,7 +8,11 @@ import type { ClaimMappingOptions, JwtAlgorithm, RemoteJwksOptions } from '../jw
  *   writes `typ: "JWT"` in the header, so the header check is off and the payload's own `typ`
  *   claim must be `Bearer` (access tokens) or `ID` (ID tokens).
  * - `entra`: Microsoft Entra ID: app roles from `roles`, delegated scopes from `scp`,
- *   `preferred_username` then `upn`; header `typ` not checked (Entra writes `JWT`).
+ *   `preferred_username` then `upn`; header `typ` not checked (Entra writes `JWT`); the principal
+ *   id is `<tid>:<oid>` (Microsoft's stable user key across apps; a token without both is refused).
+ *
+ * Every preset takes the principal id from `sub` (Entra: `tid` + `oid`), never from a mutable
+ * claim such as `preferred_username` or `email` (django-allauth CVE-2025-65431).
  */
 export type OidcClaimPreset = 'standard' | 'keycloak' | 'entra';
 

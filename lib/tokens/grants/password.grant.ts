@@ -12,6 +12,11 @@ import { findAppProvider } from '../../di/find-app-provider.js';
 
 /** Longest username accepted; longer ones are malformed requests, not login attempts. */
 const MAX_USERNAME_LENGTH = 256;
+/**
+ * Longest password accepted, as the session login (Spring CVE-2025-22228): a longer one is a clear
+ * `invalid_request`, never truncated; the hasher's own byte limit applies below it.
+ */
+const MAX_PASSWORD_LENGTH = 4096;
 
 /**
  * RFC 6749 §4.3, the resource owner password credentials grant, for first-party clients. The
@@ -55,6 +60,7 @@ export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap 
     const username = parameters.require('username');
     const password = parameters.require('password');
     if (username.length > MAX_USERNAME_LENGTH) throw new OAuthError('invalid_request', 'The username is too long');
+    if (password.length > MAX_PASSWORD_LENGTH) throw new OAuthError('invalid_request', 'The password is too long');
     const requested = this.requestedScopes(parameters.get('scope'), client.scopes);
     const code = parameters.get('otp');
     const recoveryCode = parameters.get('recovery_code');
