@@ -2,6 +2,7 @@ import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { Auth, AuthModule, type AuthModuleOptions, CurrentUser, type Principal, UserDirectory } from '../lib/index.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
+import { STORE_VARIANTS } from './helpers/store-variants.js';
 import { ALICE, CHEAP_ARGON2, InMemoryUsers } from './helpers/users.js';
 
 @Controller()
@@ -60,12 +61,18 @@ describe.each(ADAPTERS)('per-address login lockout follows trustProxy (%s)', (ad
   });
 });
 
-describe.each(ADAPTERS)('issue 18 item 8: one address parser for every feature keying on addresses (%s)', (adapter) => {
+const storeCases = ADAPTERS.flatMap((adapter) => STORE_VARIANTS.map((variant) => [adapter, variant.name, variant] as const));
+
+describe.each(storeCases)('issue 18 item 8: one address parser for every feature keying on addresses (%s, %s)', (adapter, _name, variant) => {
   let app: INestApplication;
   afterEach(() => app.close());
 
   async function boot() {
-    app = await createApp(adapter, { imports: [appModule({ trustProxy: ['127.0.0.0/8', '::1/128', '::ffff:127.0.0.1/128'] })] });
+    app = await createApp(
+      adapter,
+      { imports: [appModule({ trustProxy: ['127.0.0.0/8', '::1/128', '::ffff:127.0.0.1/128'] })] },
+      { override: (builder) => variant.override(builder) },
+    );
     await app.get(InMemoryUsers).add(ALICE);
   }
   const attempt = (client: string, password: string, username = ALICE.username) =>
