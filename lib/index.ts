@@ -70,7 +70,7 @@ export { PasswordHasher, PasswordPolicyError, type PasswordHasherOptions } from 
 export { Argon2PasswordHasher } from './passwords/argon2-password-hasher.js';
 export type { HashWorkLimits } from './passwords/hash-work-limiter.js';
 export { UserDirectory, type UserAccount } from './users/user-directory.js';
-export { PasswordLogin, type PasswordLoginAttempt } from './login/password-login.js';
+export { PasswordLogin, type PasswordLoginAttempt, type PasswordLoginResult } from './login/password-login.js';
 export type { LoginThrottleOptions } from './login/login-throttle.options.js';
 export { UserRevocation, type RevocationListener, type RevocationReason } from './revocation/user-revocation.js';
 

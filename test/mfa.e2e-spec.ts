@@ -19,7 +19,9 @@ describe.each(ADAPTERS)('TOTP two-factor authentication (%s)', (adapter) => {
   let serial = 0;
 
   beforeAll(async () => {
-    app = await createApp(adapter, { imports: [sessionsTestModule()] }, { override: (b) => b.overrideProvider(Clock).useValue(clock) });
+    // The step-up flow: enrolled accounts sign in with the password alone, then step up (mfa.passwordLogins 'step-up').
+    const options = { ...SESSIONS_OPTIONS, mfa: { ...SESSIONS_OPTIONS.mfa, passwordLogins: 'step-up' as const } };
+    app = await createApp(adapter, { imports: [sessionsTestModule(options)] }, { override: (b) => b.overrideProvider(Clock).useValue(clock) });
   });
   afterAll(() => app.close());
 

@@ -41,7 +41,7 @@ describe.each(ADAPTERS)('OpenAPI: the token endpoints (%s)', (adapter) => {
     expect(Object.keys((token.requestBody as { content: object }).content)).toEqual([FORM]);
     const body = formSchema(token);
     expect(body.required).toEqual(['grant_type']);
-    expect(Object.keys(body.properties!)).toEqual(['grant_type', 'username', 'password', 'refresh_token', 'scope', 'client_id', 'client_secret']);
+    expect(Object.keys(body.properties!)).toEqual(['grant_type', 'username', 'password', 'otp', 'recovery_code', 'refresh_token', 'scope', 'client_id', 'client_secret']);
     expect(body.properties!.grant_type).toMatchObject({ enum: ['password', 'refresh_token'] });
     expect(Object.keys(token.responses).sort()).toEqual(['200', '400', '401', '429', '503']);
     expect(Object.keys(jsonSchema(token, 200).properties!)).toEqual(['access_token', 'token_type', 'expires_in', 'refresh_token', 'scope']);

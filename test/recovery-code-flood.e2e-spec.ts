@@ -2,7 +2,10 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { AuthStore, Clock, MemoryStore, StoreUnavailableError, SystemClock, TotpService } from '../lib/index.js';
 import { FakeClock } from '../lib/testing/index.js';
-import { sessionsTestModule } from './fixtures/sessions-app.js';
+import { SESSIONS_OPTIONS, sessionsTestModule } from './fixtures/sessions-app.js';
+
+/** The step-up flow (a password session, then the second factor on it), where these attacks run. */
+const STEP_UP = { ...SESSIONS_OPTIONS, mfa: { ...SESSIONS_OPTIONS.mfa, passwordLogins: 'step-up' as const } };
 import { ADAPTERS, createApp } from './helpers/create-app.js';
 import { totpCode } from './helpers/mfa.js';
 import { loginAs } from './helpers/sessions.js';
@@ -25,7 +28,7 @@ describe.each(cases)('recovery codes under a flood of one user (issue 18 item 1)
   let serial = 0;
 
   beforeAll(async () => {
-    app = await createApp(adapter, { imports: [sessionsTestModule()] }, { override: (b) => variant.override(b).overrideProvider(Clock).useValue(clock) });
+    app = await createApp(adapter, { imports: [sessionsTestModule(STEP_UP)] }, { override: (b) => variant.override(b).overrideProvider(Clock).useValue(clock) });
   });
   afterAll(() => app.close());
 
@@ -76,7 +79,7 @@ describe.each(ADAPTERS)('a recovery code is not used up when its use cannot be r
   it('answers 503 and the same code works once the store is back', async () => {
     const store = new RecoveryWritesFail();
     const clock = new FakeClock(Date.UTC(2026, 5, 1, 12, 0, 0));
-    const app = await createApp(adapter, { imports: [sessionsTestModule()] }, { override: (b) => b.overrideProvider(AuthStore).useValue(store).overrideProvider(Clock).useValue(clock) });
+    const app = await createApp(adapter, { imports: [sessionsTestModule(STEP_UP)] }, { override: (b) => b.overrideProvider(AuthStore).useValue(store).overrideProvider(Clock).useValue(clock) });
     try {
       const user = { id: 'u-rc', username: 'rc', password: 'rc-password', roles: ['user'] };
       await app.get(InMemoryUsers).add(user);

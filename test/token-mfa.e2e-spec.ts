@@ -62,12 +62,11 @@ describe.each(ADAPTERS)('token endpoint second factor (TOTP) (%s)', (adapter) =>
       .type('form')
       .send({ grant_type: 'password', ...form });
 
-  it('an enrolled user who sends only the password gets invalid_grant naming the missing factor', async () => {
-    const res = await grant({ username: 'alice', password: ALICE.password }).expect(400);
-    expect(res.body).toEqual({
-      error: 'invalid_grant',
-      error_description: 'This account requires a second factor: send otp (or recovery_code) with the password',
-    });
+  it('an enrolled user who sends only the password gets the wrong-password answer: nothing confirms the password (issue 18 item 7)', async () => {
+    const right = await grant({ username: 'alice', password: ALICE.password }).expect(400);
+    const wrong = await grant({ username: 'alice', password: 'wrong' }).expect(400);
+    expect(right.body).toEqual({ error: 'invalid_grant', error_description: 'Invalid username or password' });
+    expect(right.body).toEqual(wrong.body);
   });
 
   it('password + otp issues a token with amr pwd+otp that passes @Auth({ mfa: true })', async () => {
@@ -77,10 +76,10 @@ describe.each(ADAPTERS)('token endpoint second factor (TOTP) (%s)', (adapter) =>
     expect(vault.status).toBe(200);
   });
 
-  it('a wrong code and a replayed code are refused', async () => {
+  it('a wrong code and a replayed code are refused, with the wrong-password answer', async () => {
     await grant({ username: 'alice', password: ALICE.password, otp: '000000' }).expect(400, {
       error: 'invalid_grant',
-      error_description: 'The one-time code is wrong or was already used',
+      error_description: 'Invalid username or password',
     });
     const code = await totpCode(secret, clock.now());
     await grant({ username: 'alice', password: ALICE.password, otp: code }).expect(200);

@@ -2,7 +2,10 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { AuthStore, Clock, TotpService } from '../lib/index.js';
 import { FakeClock } from '../lib/testing/index.js';
-import { sessionsTestModule } from './fixtures/sessions-app.js';
+import { SESSIONS_OPTIONS, sessionsTestModule } from './fixtures/sessions-app.js';
+
+/** The step-up flow (a password session, then the second factor on it), where these attacks run. */
+const STEP_UP = { ...SESSIONS_OPTIONS, mfa: { ...SESSIONS_OPTIONS.mfa, passwordLogins: 'step-up' as const } };
 import { ADAPTERS, createApp } from './helpers/create-app.js';
 import { InMemoryMfaDirectory, totpCode } from './helpers/mfa.js';
 import { loginAs } from './helpers/sessions.js';
@@ -32,7 +35,7 @@ describe.each(cases)('TOTP attempts under 600 parallel wrong codes (issue 18 ite
     const mfa = new InMemoryMfaDirectory();
     apps = await Promise.all(
       [first, second].map((store) =>
-        createApp(adapter, { imports: [sessionsTestModule()] }, {
+        createApp(adapter, { imports: [sessionsTestModule(STEP_UP)] }, {
           override: (b) =>
             b.overrideProvider(Clock).useValue(clock).overrideProvider(AuthStore).useValue(store).overrideProvider(InMemoryUsers).useValue(users).overrideProvider(InMemoryMfaDirectory).useValue(mfa),
         }),

@@ -103,6 +103,37 @@ describe.each(ADAPTERS)('WebSocket gateways over socket.io (%s)', (adapter) => {
 
   const bearer = (token: string) => ({ extraHeaders: { authorization: `Bearer ${token}` } });
 
+  describe('issue 18 item 6: the principal belongs to one message', () => {
+    it('a @Public() handler never sees the principal of an earlier guarded message, even after that token expired', async () => {
+      const token = await signTestToken({ sub: 'u-bob', roles: ['user'] }, { now: clock.now(), expiresIn: 60 });
+      const socket = await connected('/', bearer(token));
+      expect(await call(socket, 'whoami')).toEqual({ ack: expect.objectContaining({ id: 'u-bob' }) });
+      expect(await call(socket, 'public:whoami')).toEqual({ ack: { id: null } });
+      expect(await call(socket, 'public:whoami', { any: 'payload' })).toEqual({ ack: { id: null } });
+      clock.advance(120_000);
+      try {
+        expect(await call(socket, 'public:whoami')).toEqual({ ack: { id: null } });
+        expect(await call(socket, 'public:whoami', { roomId: 'r1' })).toEqual({ ack: { id: null } });
+      } finally {
+        clock.advance(-120_000);
+      }
+    });
+
+    it("a @Public() handler on a connection-checked gateway does not see the connection's caller either", async () => {
+      const socket = await connected('/members', { auth: { token: bob } });
+      expect(await call(socket, 'whoami')).toEqual({ ack: { id: 'u-bob' } });
+      expect(await call(socket, 'public:whoami')).toEqual({ ack: { id: null } });
+    });
+
+    it('concurrent guarded and public messages of one socket each see only their own caller', async () => {
+      const socket = await connected('/', bearer(bob));
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => call(socket, i % 2 ? 'public:whoami' : 'hello')),
+      );
+      outcomes.forEach((outcome, i) => expect(outcome).toEqual({ ack: i % 2 ? { id: null } : { hello: 'u-bob' } }));
+    });
+  });
+
   describe('allowed', () => {
     it('answers a guarded message for a token in the Authorization header, @CurrentUser() injected', async () => {
       const socket = await connected('/', bearer(bob));

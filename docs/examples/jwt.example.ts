@@ -230,6 +230,7 @@ export function cognitoJwt(env: Env): JwtStrategyOptions {
     algorithms: ['RS256'],
     jwksUri: `${issuer}/.well-known/jwks.json`,
     issuer,
+    audience: false, // no `aud` in Cognito access tokens: client_id is checked in afterVerification
     typ: false,
     requiredClaims: ['token_use', 'client_id'],
     claims: { roles: 'cognito:groups' },

@@ -55,7 +55,7 @@ export class AdminController {
 @Module({
   imports: [
     AuthModule.forRoot({
-      jwt: { algorithms: ['EdDSA'], jwksUri: 'https://id.example.com/.well-known/jwks.json' },
+      jwt: { algorithms: ['EdDSA'], jwksUri: 'https://id.example.com/.well-known/jwks.json', issuer: 'https://id.example.com', audience: 'reports-api' },
       // One load balancer in front of the app, somewhere in 10.0.0.0/8.
       trustProxy: ['10.0.0.0/8'],
       // Production: refuse plain HTTP, except the orchestrator probing /health on the node network.
@@ -87,7 +87,7 @@ export class ClientThrottlerGuard extends PrincipalThrottlerGuard {
 
 @Module({
   imports: [
-    AuthModule.forRoot({ jwt: { algorithms: ['EdDSA'], jwksUri: 'https://id.example.com/.well-known/jwks.json' } }),
+    AuthModule.forRoot({ jwt: { algorithms: ['EdDSA'], jwksUri: 'https://id.example.com/.well-known/jwks.json', issuer: 'https://id.example.com', audience: 'reports-api' } }),
     // AuthModule exports AuthStore: with RedisStore, this limit holds across instances.
     ThrottlerModule.forRootAsync({
       inject: [AuthStore],

@@ -2,8 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { AuthError } from '../errors/auth.error.js';
 import { AuthStore } from '../stores/auth-store.js';
-import { clientAddressKey } from './client-address.js';
+import { addressKey } from '../network/address-list.js';
 import { LoginThrottleSettings } from './login-throttle-settings.js';
+
+/**
+ * Whom failures count against: the account once the directory returned one (so every spelling the
+ * directory resolves to it, `carol `, `CAROL`, `carol\t`, counts on one account), else the submitted
+ * name (unknown users are counted like known ones). A bare string is a submitted name.
+ */
+export type LoginSubject = { readonly accountId: string } | { readonly username: string };
 
 /** What a recorded failure started, for security events. */
 export interface LoginFailureOutcome {
@@ -48,10 +55,11 @@ export class LoginThrottle {
   }
 
   /** Throws `AuthError('locked')` while the account or the client address is locked. */
-  async assertAllowed(username: string, clientAddress: string | undefined): Promise<void> {
+  async assertAllowed(subject: LoginSubject | string, clientAddress: string | undefined): Promise<void> {
+    const addressKey = this.addressKey(clientAddress);
     const [account, address] = await Promise.all([
-      this.store.ttl(this.key('lock:acct', username)),
-      this.store.ttl(this.key('lock:addr', clientAddressKey(clientAddress))),
+      this.store.ttl(this.key('lock:acct', subject)),
+      addressKey === undefined ? null : this.store.ttl(addressKey.lock),
     ]);
     const remaining = Math.max(account ?? 0, address ?? 0);
     if (remaining > 0) throw new AuthError('locked', { retryAfterSeconds: remaining / 1000 });
@@ -61,12 +69,12 @@ export class LoginThrottle {
    * Before a password is checked: refuses while locked, and refuses an attempt beyond the bound
    * of checks in flight for the account without checking it.
    */
-  async admit(username: string, clientAddress: string | undefined): Promise<void> {
-    await this.assertAllowed(username, clientAddress);
-    const pending = await this.store.increment(this.key('pending:acct', username), this.windowMs);
+  async admit(subject: LoginSubject | string, clientAddress: string | undefined): Promise<void> {
+    await this.assertAllowed(subject, clientAddress);
+    const pending = await this.store.increment(this.key('pending:acct', subject), this.windowMs);
     if (pending > this.accountThreshold * 2) {
-      const lock = await this.store.ttl(this.key('lock:acct', username));
-      throw new AuthError('locked', { retryAfterSeconds: (lock ?? (await this.nextLockoutMs(username))) / 1000 });
+      const lock = await this.store.ttl(this.key('lock:acct', subject));
+      throw new AuthError('locked', { retryAfterSeconds: (lock ?? (await this.nextLockoutMs(subject))) / 1000 });
     }
   }
 
@@ -75,8 +83,8 @@ export class LoginThrottle {
    * before hashing), so a flood the server turned away does not hold the account's logins. Under
    * contention it gives up, leaving the count high: the safe side.
    */
-  async release(username: string): Promise<void> {
-    const key = this.key('pending:acct', username);
+  async release(subject: LoginSubject | string): Promise<void> {
+    const key = this.key('pending:acct', subject);
     for (let attempt = 0; attempt < 4; attempt++) {
       const [current, ttl] = await Promise.all([this.store.get(key), this.store.ttl(key)]);
       const count = Number(current);
@@ -86,55 +94,66 @@ export class LoginThrottle {
   }
 
   /** Records a failed check; returns the lockout it started in ms (0 when none). */
-  async recordFailure(username: string, clientAddress: string | undefined): Promise<number> {
-    const outcome = await this.recordFailureOutcome(username, clientAddress);
+  async recordFailure(subject: LoginSubject | string, clientAddress: string | undefined): Promise<number> {
+    const outcome = await this.recordFailureOutcome(subject, clientAddress);
     return Math.max(outcome.accountLockedForMs, outcome.addressLockedForMs);
   }
 
   /** Records a failed check; says which lockouts it started (for security events). */
-  async recordFailureOutcome(username: string, clientAddress: string | undefined): Promise<LoginFailureOutcome> {
-    const addressKey = clientAddressKey(clientAddress);
+  async recordFailureOutcome(subject: LoginSubject | string, clientAddress: string | undefined): Promise<LoginFailureOutcome> {
+    const address = this.addressKey(clientAddress);
     const [accountFailures, addressFailures] = await Promise.all([
-      this.store.increment(this.key('fail:acct', username), this.windowMs),
-      this.store.increment(this.key('fail:addr', addressKey), this.windowMs),
+      this.store.increment(this.key('fail:acct', subject), this.windowMs),
+      address === undefined ? 0 : this.store.increment(address.fail, this.windowMs),
     ]);
     let accountLockedForMs = 0;
     let addressLockedForMs = 0;
-    if (accountFailures >= this.accountThreshold) accountLockedForMs = await this.lockAccount(username);
-    if (addressFailures >= this.addressThreshold) {
-      if (await this.store.setIfAbsent(this.key('lock:addr', addressKey), '1', this.windowMs)) addressLockedForMs = this.windowMs;
-      await this.store.delete(this.key('fail:addr', addressKey));
+    if (accountFailures >= this.accountThreshold) accountLockedForMs = await this.lockAccount(subject);
+    if (address !== undefined && addressFailures >= this.addressThreshold) {
+      if (await this.store.setIfAbsent(address.lock, '1', this.windowMs)) addressLockedForMs = this.windowMs;
+      await this.store.delete(address.fail);
     }
     return { accountLockedForMs, addressLockedForMs };
   }
 
   /** A successful login clears the account's failures and back-off. */
-  async recordSuccess(username: string): Promise<void> {
+  async recordSuccess(subject: LoginSubject | string): Promise<void> {
     await Promise.all([
-      this.store.delete(this.key('fail:acct', username)),
-      this.store.delete(this.key('pending:acct', username)),
-      this.store.delete(this.key('level:acct', username)),
+      this.store.delete(this.key('fail:acct', subject)),
+      this.store.delete(this.key('pending:acct', subject)),
+      this.store.delete(this.key('level:acct', subject)),
     ]);
   }
 
   /** Starts the account's next lockout (back-off doubles each time) unless one is running; returns its length. */
-  private async lockAccount(username: string): Promise<number> {
-    const lockedForMs = await this.nextLockoutMs(username);
-    const started = await this.store.setIfAbsent(this.key('lock:acct', username), '1', lockedForMs);
-    await Promise.all([this.store.delete(this.key('fail:acct', username)), this.store.delete(this.key('pending:acct', username))]);
+  private async lockAccount(subject: LoginSubject | string): Promise<number> {
+    const lockedForMs = await this.nextLockoutMs(subject);
+    const started = await this.store.setIfAbsent(this.key('lock:acct', subject), '1', lockedForMs);
+    await Promise.all([this.store.delete(this.key('fail:acct', subject)), this.store.delete(this.key('pending:acct', subject))]);
     if (!started) return 0;
-    await this.store.increment(this.key('level:acct', username), this.backoffResetMs);
+    await this.store.increment(this.key('level:acct', subject), this.backoffResetMs);
     return lockedForMs;
   }
 
-  private async nextLockoutMs(username: string): Promise<number> {
-    const level = Number((await this.store.get(this.key('level:acct', username))) ?? '0') || 0;
+  private async nextLockoutMs(subject: LoginSubject | string): Promise<number> {
+    const level = Number((await this.store.get(this.key('level:acct', subject))) ?? '0') || 0;
     return Math.min(this.lockoutMs * 2 ** Math.min(level, 30), this.maxLockoutMs);
   }
 
-  /** Usernames are case-folded and hashed: bounded key length, no store-syntax injection. */
-  private key(kind: string, subject: string): string {
-    const normalized = subject.normalize('NFKC').toLowerCase();
-    return `login:${kind}:${createHash('sha256').update(normalized).digest('base64url').slice(0, 32)}`;
+  /**
+   * Account ids are taken as they are; submitted names are case-folded (NFKC). Both hashed, in
+   * separate namespaces: bounded key length, no store-syntax injection, no name colliding with an id.
+   */
+  private key(kind: string, subject: LoginSubject | string): string {
+    if (typeof subject === 'string') subject = { username: subject };
+    const text = 'accountId' in subject ? `id:${subject.accountId}` : `name:${subject.username.normalize('NFKC').toLowerCase()}`;
+    return `login:${kind}:${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`;
+  }
+
+  /** The address's counters (`network/address-list.ts`'s one parser); none without an address. */
+  private addressKey(clientAddress: string | undefined): { fail: string; lock: string } | undefined {
+    const key = addressKey(clientAddress);
+    if (key === undefined) return undefined;
+    return { fail: `login:fail:addr:${key}`, lock: `login:lock:addr:${key}` };
   }
 }

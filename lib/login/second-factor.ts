@@ -7,12 +7,22 @@ export interface SecondFactorProof {
 }
 
 /**
- * The second factor of the sign-ins that take a password, one policy for all of them (the token
- * endpoint's password grant, session step-up). TOTP implements it when `mfa` is configured.
+ * The second factor of the sign-ins that take a password, one policy for all of them (HTTP Basic,
+ * the token endpoint's password grant, session login and step-up), applied by `PasswordLogin`.
+ * TOTP implements it when `mfa` is configured.
  */
 export abstract class SecondFactor {
   /** Whether a second factor is configured at all. */
   abstract get enabled(): boolean;
+
+  /**
+   * Whether an enrolled account must send its second factor with its password on every path that
+   * takes one (HTTP Basic, the password grant, session login). Default `true`; `false` lets it sign
+   * in with the password alone and step up later (`mfa.passwordLogins: 'step-up'`).
+   */
+  get requiredWithPassword(): boolean {
+    return true;
+  }
 
   /** Whether the account has enrolled a second factor (and so must present it). */
   abstract isEnrolled(userId: string): Promise<boolean>;

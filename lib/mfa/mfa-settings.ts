@@ -12,6 +12,7 @@ export interface MfaConfig {
   readonly recoveryCodes: number;
   readonly maxAttempts: number;
   readonly lockoutMs: number;
+  readonly passwordLogins: 'require' | 'step-up';
 }
 
 /** The `mfa` section of the module options, validated at boot; TOTP is off without it. */
@@ -43,7 +44,15 @@ function resolveMfaConfig(options: MfaOptions, realm: string): MfaConfig {
     }
     return value;
   };
+  const passwordLogins = options.passwordLogins ?? 'require';
+  if (passwordLogins !== 'require' && passwordLogins !== 'step-up') {
+    throw AuthConfigurationError.create(
+      `mfa.passwordLogins ${JSON.stringify(passwordLogins)} is unknown.`,
+      'Use "require" (the default: enrolled accounts send their second factor with the password) or "step-up".',
+    );
+  }
   return Object.freeze({
+    passwordLogins,
     issuer,
     window,
     enrollmentTtlMs: positive(options.enrollmentTtlMs ?? 10 * MINUTE, 'enrollmentTtlMs'),

@@ -15,6 +15,18 @@ export interface MfaOptions {
   readonly maxAttempts?: number;
   /** The window in which attempts are counted, from the first one; verification stays locked until it ends. Default 15 minutes. */
   readonly lockoutMs?: number;
+  /**
+   * What an account that has enrolled a second factor needs on the paths that take a password (HTTP
+   * Basic, the password grant, session login): one policy for all of them.
+   * - `'require'` (default): the second factor, in the same request as the password (`otp` or
+   *   `recovery_code` on the password grant, `code` or `recoveryCode` on the session login; HTTP
+   *   Basic cannot carry one, so enrolled accounts cannot use it). A missing or wrong one gets the
+   *   wrong-password answer, so no answer confirms the password alone.
+   * - `'step-up'`: the password alone signs in (`amr: ['pwd']`); routes with `@Auth({ mfa: true })`
+   *   ask for the second factor (session step-up). The login's answer then tells a right password
+   *   from a wrong one, as it does for accounts without a second factor.
+   */
+  readonly passwordLogins?: 'require' | 'step-up';
 }
 
 /** Paths of the TOTP management endpoints (`forRoot({ mfaEndpoints })`); `false` leaves one out. */

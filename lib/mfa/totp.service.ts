@@ -57,6 +57,11 @@ export class TotpService extends SecondFactor implements OnApplicationBootstrap 
     return this.config !== undefined;
   }
 
+  /** `mfa.passwordLogins`: `'require'` (default) unless the app opted into `'step-up'`. */
+  override get requiredWithPassword(): boolean {
+    return this.config?.passwordLogins !== 'step-up';
+  }
+
   onApplicationBootstrap(): void {
     if (this.config) this.mfaDirectory();
   }

@@ -3,7 +3,6 @@ import { AuthEvents } from '../events/auth-events.js';
 import { LocalTokenIssuer } from '../strategies/jwt/local-token-issuer.js';
 import { TokenClients } from '../tokens/endpoint/token-clients.js';
 import { TokenEndpoint } from '../tokens/endpoint/token-endpoint.js';
-import { SecondFactorGrantStep } from '../tokens/grants/second-factor.step.js';
 import { TokenGrants } from '../tokens/grants/token-grants.js';
 import { AccessTokenDenyList } from '../tokens/issuance/access-token-deny-list.js';
 import { AccessTokens } from '../tokens/issuance/access-tokens.js';
@@ -27,7 +26,6 @@ export const TOKEN_PROVIDERS: readonly Provider[] = [
   TokenClients,
   TokenService,
   ...BUILT_IN_GRANTS,
-  SecondFactorGrantStep,
   TokenGrants,
   TokenEndpoint,
   OwnTokenVerification,

@@ -1,5 +1,5 @@
 import { BlockList, isIP } from 'node:net';
-import { AddressList, normalizeAddress } from './address-list.js';
+import { AddressList, addressKey, normalizeAddress } from './address-list.js';
 
 describe('normalizeAddress', () => {
   it.each([
@@ -117,5 +117,30 @@ describe('AddressList agrees with node:net BlockList', () => {
       if (family === 'ipv4') expect([address, list.contains(`::ffff:${address}`)]).toEqual([address, expected]);
     }
     expect(matched).toBeGreaterThan(600);
+  });
+});
+
+describe('addressKey (the one key for every feature counting per address)', () => {
+  it('counts IPv4 per address, and IPv4-mapped IPv6 in either spelling as IPv4', () => {
+    expect(addressKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(addressKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(addressKey('::ffff:a00:1')).toBe('10.0.0.1');
+  });
+
+  it('counts IPv6 per /64, however the address is written', () => {
+    const a = addressKey('2001:db8:1:2::1');
+    expect(a).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:0db8:0001:0002:ffff:ffff:ffff:ffff')).toBe(a);
+    expect(addressKey('2001:DB8:1:2:0:0:0:99')).toBe(a);
+    expect(addressKey('2001:db8:1:3::1')).not.toBe(a);
+    expect(addressKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+  });
+
+  it('keys unparseable values each on their own (bounded, hashed), and no address at all as undefined', () => {
+    expect(addressKey(undefined)).toBeUndefined();
+    expect(addressKey('')).toBeUndefined();
+    expect(addressKey('not-an-ip')).toMatch(/^raw:[\w-]{22}$/);
+    expect(addressKey('not-an-ip')).not.toBe(addressKey('unknown'));
+    expect(addressKey(`x${'a'.repeat(10_000)}`)).toHaveLength(26);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 
 /** Names for well-known ranges, as Express's `trust proxy` (proxy-addr) spells them. */
@@ -157,4 +158,30 @@ export class AddressList {
     }
     this.ranges.push({ hextets, bits: writtenAsIPv4 ? 96 + prefix : prefix });
   }
+}
+
+/** Longest unparseable address text that is keyed as written; longer ones are cut before hashing. */
+const MAX_RAW_ADDRESS = 256;
+
+/**
+ * The key under which one client is counted, for every feature that keys on addresses (login
+ * lockout, the principal throttler): the one parser of this module (`normalizeAddress`), so
+ * `::ffff:a00:1`, `::ffff:10.0.0.1` and `10.0.0.1` are one client. IPv6 clients get a whole /64 from
+ * their provider, so counting per address would let them rotate past any limit: IPv6 counts per /64.
+ *
+ * A value that is not an IP address (a misconfigured proxy's `unknown`, a host name, garbage) is
+ * keyed per value (`raw:` and a hash of its first 256 characters: bounded length, no store syntax),
+ * never in one bucket shared with every other unparseable client: one such client must not lock out
+ * the others. `undefined` (no address at all: the socket is gone) gives `undefined`; the caller
+ * skips per-address counting, its per-account limits still apply.
+ */
+export function addressKey(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const normalized = normalizeAddress(value);
+  if (!normalized) {
+    return `raw:${createHash('sha256').update(value.slice(0, MAX_RAW_ADDRESS)).digest('base64url').slice(0, 22)}`;
+  }
+  if (normalized.family === 'ipv4') return normalized.address;
+  const hextets = hextetsOf(normalized);
+  return `${hextets.slice(0, 4).map((group) => group.toString(16)).join(':')}::/64`;
 }

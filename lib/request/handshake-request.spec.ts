@@ -89,9 +89,10 @@ describe('socketRequest', () => {
     const base = socketRequest(client);
     const first = { roomId: 'r1' };
     const second = { roomId: 'r2' };
-    const a = socketRequest(client, first);
-    const b = socketRequest(client, second);
-    expect(socketRequest(client, first)).toBe(a);
+    const handler = () => undefined;
+    const a = socketRequest(client, first, handler);
+    const b = socketRequest(client, second, handler);
+    expect(socketRequest(client, first, handler)).toBe(a);
     expect(a).not.toBe(b);
     expect((a as { params?: unknown }).params).toBe(first);
     expect(a.headers.authorization).toBe('Bearer t');
@@ -101,10 +102,19 @@ describe('socketRequest', () => {
     expect(base.user).toBeUndefined();
   });
 
-  it('uses the socket view for payloads that are not objects', () => {
+  it('gives messages without an object payload a view per handler, never inheriting the socket view\'s caller', () => {
     const client = socket();
-    expect(socketRequest(client, 'r1')).toBe(socketRequest(client));
-    expect(socketRequest(client, undefined)).toBe(socketRequest(client));
+    const guarded = () => undefined;
+    const open = () => undefined;
+    const base = socketRequest(client);
+    setPrincipal(base, principal, principal); // the connection check's caller
+    const a = socketRequest(client, 'r1', guarded);
+    expect(socketRequest(client, undefined, guarded)).toBe(a);
+    expect(a).not.toBe(base);
+    expect(getPrincipal(a)).toBeUndefined();
+    setPrincipal(a, principal, principal);
+    expect(getPrincipal(socketRequest(client, undefined, open))).toBeUndefined();
+    expect(socketRequest(client, { any: 1 }, open).user).toBeUndefined();
   });
 
   it('explains that clients without a handshake (not socket.io) are not supported', () => {

@@ -1,4 +1,5 @@
 import type { AuthRequest } from './auth-request.js';
+import { clearPrincipal } from './request-state.js';
 
 /**
  * The parts of a WebSocket handshake nest-warden reads: socket.io's `socket.handshake` as it is,
@@ -28,8 +29,10 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 /** The socket's request view, built once per socket from its handshake (which never changes). */
 const socketViews = new WeakMap<object, AuthRequest>();
-/** One view per message with an object payload: its `params` are the payload, for `@Owner()`. */
+/** One view per message with an object payload: its own caller; `params` is the payload, for `@Owner()`. */
 const messageViews = new WeakMap<object, AuthRequest>();
+/** Messages without one: a view per socket and handler, written by that handler's guard only. */
+const handlerViews = new WeakMap<AuthRequest, WeakMap<object, AuthRequest>>();
 
 function headerFrom(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() ? value.trim() : undefined;
@@ -71,11 +74,17 @@ export function handshakeRequest(handshake: SocketHandshake): AuthRequest {
 }
 
 /**
- * The request the guard and `@CurrentUser()` see for a gateway message. The handshake view is
- * built once per socket and cached; a message whose payload is an object gets its own view on top
- * of it (payload as `params`, its own caller and resource), since messages of one socket run concurrently.
+ * The request the guard and `@CurrentUser()` see. Without `handler` (the connection check,
+ * `WsConnectionAuth.userOf`): the socket's view, built once per socket from its handshake (which never
+ * changes), holding the caller the connection check verified. With `handler` (a message): a view of
+ * the message's own, on top of the socket's, that starts without a caller, never inheriting the
+ * connection's or an earlier message's (whose token may have expired since). A message whose payload
+ * is an object gets a view per payload (the payload is its `params`, for `@Owner()`); one without
+ * (nothing else identifies a message to both the guard and the parameter decorators) a view per
+ * socket and handler, which only the guard of that handler writes: every message of a guarded
+ * handler is checked again before it runs, so a `@Public()` handler never sees a caller.
  */
-export function socketRequest(client: unknown, data?: unknown): AuthRequest {
+export function socketRequest(client: unknown, data?: unknown, handler?: object): AuthRequest {
   if (!isObject(client) || !isObject(client.handshake)) {
     throw new TypeError(
       'nest-warden: this WebSocket client has no handshake. Guarded gateways need the socket.io ' +
@@ -87,13 +96,24 @@ export function socketRequest(client: unknown, data?: unknown): AuthRequest {
     view = handshakeRequest(client.handshake as SocketHandshake);
     socketViews.set(client, view);
   }
-  if (!isObject(data)) return view;
-  let message = messageViews.get(data);
-  if (!message) {
-    message = Object.create(view, {
-      params: { value: data, enumerable: true, writable: true, configurable: true },
-    }) as AuthRequest;
-    messageViews.set(data, message);
+  if (handler === undefined) return view;
+  if (isObject(data)) {
+    let message = messageViews.get(data);
+    if (!message) messageViews.set(data, (message = ownView(view, data)));
+    return message;
   }
+  let perHandler = handlerViews.get(view);
+  if (!perHandler) handlerViews.set(view, (perHandler = new WeakMap()));
+  let message = perHandler.get(handler);
+  if (!message) perHandler.set(handler, (message = ownView(view, undefined)));
   return message;
+}
+
+/** A view over the socket's with empty caller slots of its own (nothing inherited). */
+function ownView(socketView: AuthRequest, params: unknown): AuthRequest {
+  const own = Object.create(socketView, {
+    params: { value: params, enumerable: true, writable: true, configurable: true },
+  }) as AuthRequest;
+  clearPrincipal(own);
+  return own;
 }

@@ -59,7 +59,10 @@ export function createSessionController(paths: SessionEndpoints): Type {
       }
     }
 
-    /** Password login → new session (never the one the request came with) → `{ csrfToken }`. */
+    /**
+     * Password login (`{ username, password }`, plus `code` or `recoveryCode` for an account with a
+     * second factor) → new session (never the one the request came with) → `{ csrfToken }`.
+     */
     async login(@Req() request: JsonRequest, @Res({ passthrough: true }) response: unknown): Promise<{ csrfToken: string }> {
       if (isCrossOrigin(request, this.sessions.settings.trustedOrigins)) {
         this.denials.deny(new AuthError('forbidden', { description: 'Cross-site request refused' }), response); // login CSRF
@@ -67,9 +70,18 @@ export function createSessionController(paths: SessionEndpoints): Type {
       const body = readJsonObject(request);
       const username = requireString(body, 'username', 256);
       const password = requireString(body, 'password', 4096);
+      // An account with a second factor sends it here, with the password (mfa.passwordLogins, default 'require').
+      const code = body.code === undefined ? undefined : requireString(body, 'code', 16);
+      const recoveryCode = body.recoveryCode === undefined ? undefined : requireString(body, 'recoveryCode', 64);
       try {
-        const account = await this.passwords.verify({ username, password, clientAddress: this.requestPolicy.clientAddress(request), channel: 'session' });
-        const session = await this.sessions.create(account, { amr: ['pwd'], replaces: this.cookies.read(request) });
+        const { account, amr } = await this.passwords.signIn({
+          username,
+          password,
+          clientAddress: this.requestPolicy.clientAddress(request),
+          channel: 'session',
+          secondFactor: code !== undefined ? { code } : recoveryCode !== undefined ? { recoveryCode } : undefined,
+        });
+        const session = await this.sessions.create(account, { amr, replaces: this.cookies.read(request) });
         this.cookies.set(response, session.id);
         return { csrfToken: session.csrfToken };
       } catch (error) {

@@ -15,7 +15,7 @@ import { throwHttpDenial } from '../http/http-denials.js';
 import type { AuthRequest } from '../request/auth-request.js';
 import { getPrincipal } from '../request/request-state.js';
 import { AuthGuard } from '../guards/auth.guard.js';
-import { clientAddressKey } from '../login/client-address.js';
+import { addressKey } from '../network/address-list.js';
 import { RequestPolicy } from '../network/request-policy.js';
 import { CoreSettings } from '../settings/core-settings.js';
 import type { Principal } from '../principal/principal.js';
@@ -83,13 +83,14 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard implements OnApplica
     }
   }
 
-  /** `principal:<id>` for authenticated callers, `address:<ip or IPv6 /64>` for the others. */
+  /** `principal:<id>` for authenticated callers, `address:<ip, IPv6 /64, or raw:hash for a non-IP value>` for the others. */
   protected override async getTracker(request: Record<string, unknown>): Promise<string> {
     const authRequest = request as unknown as AuthRequest;
     const principal = getPrincipal(authRequest);
     if (principal) return this.principalTracker(principal);
     const address = this.requestPolicy ? this.requestPolicy.clientAddress(authRequest) : authRequest.ip;
-    return `address:${clientAddressKey(address)}`;
+    // One parser for every feature keying on addresses; no address at all (the socket is gone) is `none`.
+    return `address:${addressKey(address) ?? 'none'}`;
   }
 
   /**

@@ -69,8 +69,7 @@ export class WsConnectionAuth {
   }
 
   /**
-   * The caller the connection check (or the latest check of a message without an object payload)
-   * verified for this socket, as `@CurrentUser()` would give it; for `handleConnection`, which no
+   * The caller the connection check verified for this socket (messages keep theirs to themselves), as `@CurrentUser()` would give it; for `handleConnection`, which no
    * guard runs for. `undefined` for anonymous sockets.
    */
   userOf(socket: { readonly handshake: SocketHandshake }): unknown {

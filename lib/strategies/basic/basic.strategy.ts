@@ -55,13 +55,15 @@ export class BasicStrategy extends AuthStrategy implements OnApplicationBootstra
   private async login(username: string, password: string, clientAddress: string | undefined): Promise<Principal> {
     let account: UserAccount;
     try {
+      // Basic carries no second factor: with mfa.passwordLogins 'require' (the default), an enrolled
+      // account gets the wrong-password answer here, whether its password was right or not.
       account = await this.logins.verify({ username, password, clientAddress, channel: 'basic' });
     } catch (error) {
       const failure = failClosed(error, { description: 'Login is temporarily unavailable', strategy: this.name });
       if (failure instanceof AuthError && failure.code === 'invalid_credentials') throw this.invalid(failure);
       throw failure; // `unavailable` (503), `locked` (429), both with Retry-After, and anything unexpected
     }
-    return this.toPrincipal(account);
+    return this.toPrincipal(account); // amr ['pwd']: Basic never carries a second factor
   }
 
   /** Account → principal. Override to add fields. */

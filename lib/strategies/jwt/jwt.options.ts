@@ -72,10 +72,14 @@ export interface JwtStrategyOptions {
   /** A remote JSON Web Key Set, fetched and cached. */
   readonly jwksUri?: string;
   readonly remoteJwks?: RemoteJwksOptions;
-  /** Expected `iss`; strongly recommended. */
+  /** Expected `iss`. Required with `jwksUri` (the boot fails without it); strongly recommended with keys given here. */
   readonly issuer?: string | readonly string[];
-  /** Expected `aud`; strongly recommended. */
-  readonly audience?: string | readonly string[];
+  /**
+   * Expected `aud`. Required with `jwksUri` (the boot fails without it); strongly recommended with
+   * keys given here. `false`: the issuer's tokens carry no `aud` (e.g. Cognito access tokens): say
+   * so explicitly, and check what identifies your API (`client_id`) in `afterVerification`.
+   */
+  readonly audience?: string | readonly string[] | false;
   /** Expected `typ` header. Default `at+jwt` (RFC 9068); `false` accepts any. */
   readonly typ?: string | false;
   /**

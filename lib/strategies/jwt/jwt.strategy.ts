@@ -92,6 +92,7 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
         'Use a few seconds (default 5) and fix the clocks (NTP): a larger tolerance accepts expired and revoked tokens for that long.',
       );
     }
+    assertIssuerAndAudience(config, this.name);
     // Options without keys of their own verify the tokens this app issues, with its keys.
     this.keys =
       this.localIssuer?.jwtOptions() && !hasOwnKeys(config) ? this.localIssuer.keySource : createKeySource(config, this.name);
@@ -101,7 +102,7 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
     this.verifyOptions = {
       algorithms: [...algorithms],
       issuer: config.issuer as string | string[] | undefined,
-      audience: config.audience as string | string[] | undefined,
+      audience: config.audience === false ? undefined : (config.audience as string | string[] | undefined),
       typ: typ === false ? undefined : typ,
       clockTolerance: config.clockToleranceSeconds ?? 5,
       requiredClaims: [...new Set(['exp', 'sub', ...(config.requiredClaims ?? [])])],
@@ -230,5 +231,33 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
       return this.invalid(`The access token has an unexpected ${error.claim} claim`, error, hint);
     }
     return this.invalid('The access token is invalid', error, hint);
+  }
+}
+
+const named = (value: string | readonly string[] | false | undefined): boolean =>
+  typeof value === 'string'
+    ? value.length > 0
+    : Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string' && item.length > 0);
+
+/**
+ * A remote key set signs for everyone its provider serves (tenants, APIs, clients): without `iss`
+ * and `aud` checks, any token it signed would be accepted here (Spring CVE-2026-22748, Zitadel
+ * CVE-2026-55669). So with `jwksUri`, `issuer` is required, and `audience` is required unless set
+ * to `false` (a provider whose access tokens carry no `aud`, e.g. Cognito: check `client_id` in
+ * `afterVerification`). With keys given in the options, both are checked whenever set.
+ */
+function assertIssuerAndAudience(config: JwtStrategyOptions, name: string): void {
+  if (config.jwksUri === undefined) return;
+  if (!named(config.issuer)) {
+    throw AuthConfigurationError.create(
+      `${name} takes its keys from jwksUri but has no issuer, so a token that key set signed for any issuer (another tenant or realm) would be accepted.`,
+      `Set ${name}.issuer to the iss your provider writes (e.g. https://login.example.com/realms/acme).`,
+    );
+  }
+  if (config.audience !== false && !named(config.audience)) {
+    throw AuthConfigurationError.create(
+      `${name} takes its keys from jwksUri but has no audience, so a token that provider issued for any of its APIs would be accepted.`,
+      `Set ${name}.audience to the aud your API expects, or audience: false when the provider's tokens carry none (then check client_id in afterVerification).`,
+    );
   }
 }

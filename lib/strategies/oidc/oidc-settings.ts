@@ -14,6 +14,12 @@ interface Preset {
   /** The payload's own `typ` claim, for providers that type tokens there (Keycloak). */
   readonly payloadTyp?: { readonly access_token: string; readonly id_token: string };
   readonly clientRoles: boolean;
+  /**
+   * Where the principal id comes from: `sub` (unique and never reassigned per issuer, OIDC Core §5.7),
+   * or Entra's `tid` + `oid` (the object id in its tenant). Never a mutable claim such as
+   * `preferred_username` or `email` (django-allauth CVE-2025-65431).
+   */
+  readonly principalId?: 'sub' | 'tid+oid';
 }
 
 const PRESETS: Readonly<Record<OidcClaimPreset, Preset>> = {
@@ -24,7 +30,12 @@ const PRESETS: Readonly<Record<OidcClaimPreset, Preset>> = {
     payloadTyp: { access_token: 'Bearer', id_token: 'ID' },
     clientRoles: true,
   },
-  entra: { claims: { roles: ['roles'], scopes: ['scp'], username: ['preferred_username', 'upn'] }, accessTokenTyp: false, clientRoles: false },
+  entra: {
+    claims: { roles: ['roles'], scopes: ['scp'], username: ['preferred_username', 'upn'] },
+    accessTokenTyp: false,
+    clientRoles: false,
+    principalId: 'tid+oid',
+  },
 };
 
 /** The `oidc` options checked once at boot, with every default applied. */
@@ -37,6 +48,8 @@ export interface OidcConfig {
   /** Keycloak: `resource_access.<client>.roles` read for these clients. */
   readonly clientRoles: readonly string[];
   readonly payloadTyp: string | undefined;
+  /** `sub`, or `tid+oid` (Entra): `<tid>:<oid>`. */
+  readonly principalId: 'sub' | 'tid+oid';
   readonly timeoutMs: number;
   readonly retryMs: number;
   /** What `JwtStrategy.configure` gets once `jwks_uri` is known. */
@@ -79,11 +92,19 @@ export function compileOidcConfig(options: OidcStrategyOptions): OidcConfig {
       'ID tokens are checked against the client they were issued to: set clientId.',
     );
   }
-  if (tokenType === 'access_token' && !audience?.length && !authorizedParties?.length) {
+  // RFC 9068 §4, RFC 8725 §3.9: an access token's `aud` is always checked. `authorizedParties`
+  // says which client asked, not which API the token is for: with it alone, a token the same client
+  // obtained for another API of the provider would be accepted here (Zitadel CVE-2026-55669).
+  if (tokenType === 'access_token' && !audience?.length) {
     throw AuthConfigurationError.create(
-      'oidc has neither `audience` nor `authorizedParties`, so tokens the provider issued to any client for any API would be accepted.',
-      'Set audience (the aud your API expects) and/or authorizedParties (the client ids allowed to call).',
+      authorizedParties?.length
+        ? 'oidc has `authorizedParties` but no `audience`, so access tokens the provider issued to those clients for any of its APIs would be accepted.'
+        : 'oidc has no `audience`, so access tokens the provider issued to any client for any API would be accepted.',
+      'Set audience to the aud your API expects (its resource indicator, Keycloak audience or Entra application ID URI); keep authorizedParties to also limit the calling clients.',
     );
+  }
+  if (audience !== undefined && audience.some((value) => typeof value !== 'string' || !value)) {
+    throw AuthConfigurationError.create('oidc.audience contains an empty value.', 'List the non-empty aud values your API expects.');
   }
   const algorithms = options.algorithms ?? ASYMMETRIC;
   if (!Array.isArray(algorithms) || algorithms.length === 0) {
@@ -108,6 +129,7 @@ export function compileOidcConfig(options: OidcStrategyOptions): OidcConfig {
     clientId,
     clientRoles: preset.clientRoles ? Object.freeze([...(options.clientRoles ?? (clientId ? [clientId] : []))]) : [],
     payloadTyp: preset.payloadTyp?.[tokenType],
+    principalId: preset.principalId ?? 'sub',
     timeoutMs: positive(discovery.timeoutMs, 5_000, 'discovery.timeoutMs'),
     retryMs: positive(discovery.retryMs, 30_000, 'discovery.retryMs'),
     jwt: {

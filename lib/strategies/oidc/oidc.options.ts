@@ -8,7 +8,11 @@ import type { ClaimMappingOptions, JwtAlgorithm, RemoteJwksOptions } from '../jw
  *   writes `typ: "JWT"` in the header, so the header check is off and the payload's own `typ`
  *   claim must be `Bearer` (access tokens) or `ID` (ID tokens).
  * - `entra`: Microsoft Entra ID: app roles from `roles`, delegated scopes from `scp`,
- *   `preferred_username` then `upn`; header `typ` not checked (Entra writes `JWT`).
+ *   `preferred_username` then `upn`; header `typ` not checked (Entra writes `JWT`); the principal
+ *   id is `<tid>:<oid>` (Microsoft's stable user key across apps; a token without both is refused).
+ *
+ * Every preset takes the principal id from `sub` (Entra: `tid` + `oid`), never from a mutable
+ * claim such as `preferred_username` or `email` (django-allauth CVE-2025-65431).
  */
 export type OidcClaimPreset = 'standard' | 'keycloak' | 'entra';
 
@@ -32,14 +36,15 @@ export interface OidcStrategyOptions {
   /** Which token the API receives. Default `access_token`. */
   readonly tokenType?: 'access_token' | 'id_token';
   /**
-   * Access tokens: the `aud` this API expects (its resource indicator / Keycloak audience).
-   * With access tokens, set `audience`, `authorizedParties` or both: otherwise a token the provider
-   * issued to any of its clients for any API would be accepted.
+   * Access tokens: the `aud` this API expects (its resource indicator / Keycloak audience / Entra
+   * application ID URI). Required with access tokens (RFC 9068 §4, RFC 8725 §3.9): the boot fails
+   * without it, `authorizedParties` alone included, since a token the provider issued for another
+   * of its APIs would otherwise be accepted.
    */
   readonly audience?: string | readonly string[];
   /**
-   * Access tokens: clients allowed to call (`azp`, or `client_id` per RFC 9068). A token whose
-   * authorized party is not listed is refused.
+   * Access tokens: clients allowed to call (`azp`, or `client_id` per RFC 9068), checked on top of
+   * `audience`. A token whose authorized party is not listed is refused.
    */
   readonly authorizedParties?: readonly string[];
   /**

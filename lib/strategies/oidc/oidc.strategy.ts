@@ -64,9 +64,18 @@ export class OidcStrategy extends JwtStrategy implements OnModuleDestroy {
     return this.metadata;
   }
 
+  /**
+   * The principal id is `sub` (Entra preset: `<tid>:<oid>`), never a claim the user or an admin can
+   * change such as `preferred_username` or `email` (django-allauth CVE-2025-65431).
+   */
   protected override toPrincipal(claims: JwtClaims): Principal {
     this.checkClaims(claims);
-    const principal = super.toPrincipal(claims);
+    let principal = super.toPrincipal(claims);
+    if (this.settings.principalId === 'tid+oid') {
+      const { tid, oid } = claims;
+      if (typeof tid !== 'string' || !tid || typeof oid !== 'string' || !oid) throw this.invalid('The token has no tid or oid claim');
+      principal = { ...principal, id: `${tid}:${oid}` };
+    }
     const clientRoles = this.clientRoles(claims);
     return clientRoles.length ? { ...principal, roles: [...new Set([...principal.roles, ...clientRoles])] } : principal;
   }

@@ -3,7 +3,6 @@ import { ModuleRef } from '@nestjs/core';
 import { PasswordLogin } from '../../login/password-login.js';
 import { OAuthError } from '../oauth.error.js';
 import { PasswordGrantStep } from './password-grant-step.js';
-import { SecondFactorGrantStep } from './second-factor.step.js';
 import { parseScope } from '../scopes.js';
 import { TokenGrant, type TokenGrantContext } from './token-grant.js';
 import { TokenSettings } from '../token-settings.js';
@@ -13,10 +12,16 @@ import { findAppProvider } from '../../di/find-app-provider.js';
 
 /** Longest username accepted; longer ones are malformed requests, not login attempts. */
 const MAX_USERNAME_LENGTH = 256;
+/**
+ * Longest password accepted, as the session login (Spring CVE-2025-22228): a longer one is a clear
+ * `invalid_request`, never truncated; the hasher's own byte limit applies below it.
+ */
+const MAX_PASSWORD_LENGTH = 4096;
 
 /**
  * RFC 6749 §4.3, the resource owner password credentials grant, for first-party clients. The
- * password is checked by `PasswordLogin` (lockout, equal timing for unknown users, events); an
+ * password is checked by `PasswordLogin` (lockout, equal timing for unknown users, events, and the
+ * second factor of enrolled accounts, sent as `otp` or `recovery_code`); an
  * optional {@link PasswordGrantStep} runs next; then tokens are issued for the requested scope,
  * or for every scope the user may hold when none is requested.
  */
@@ -26,6 +31,8 @@ export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap 
   override readonly parameters = [
     { name: 'username', description: 'Required for grant_type=password.' },
     { name: 'password', description: 'Required for grant_type=password.', secret: true },
+    { name: 'otp', description: 'grant_type=password: the one-time code of an account with a second factor.', secret: true },
+    { name: 'recovery_code', description: 'grant_type=password: a recovery code instead of otp.', secret: true },
   ];
   private step: PasswordGrantStep | undefined;
 
@@ -35,14 +42,13 @@ export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap 
     private readonly settings: TokenSettings,
     private readonly moduleRef: ModuleRef,
     private readonly requestPolicy: RequestPolicy,
-    private readonly secondFactorStep: SecondFactorGrantStep,
   ) {
     super();
   }
 
   onApplicationBootstrap(): void {
-    // No step of the app's own: with a second factor configured, enrolled users must send it here too.
-    this.step = findAppProvider(this.moduleRef, PasswordGrantStep) ?? (this.secondFactorStep.enabled ? this.secondFactorStep : undefined);
+    // The built-in second factor is checked by PasswordLogin, as on every password path; this is the app's own step.
+    this.step = findAppProvider(this.moduleRef, PasswordGrantStep);
   }
 
   /** The password grant reads accounts: a missing `UserDirectory` fails the boot. */
@@ -54,9 +60,18 @@ export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap 
     const username = parameters.require('username');
     const password = parameters.require('password');
     if (username.length > MAX_USERNAME_LENGTH) throw new OAuthError('invalid_request', 'The username is too long');
+    if (password.length > MAX_PASSWORD_LENGTH) throw new OAuthError('invalid_request', 'The password is too long');
     const requested = this.requestedScopes(parameters.get('scope'), client.scopes);
-    const account = await this.login.verify({ username, password, clientAddress: this.requestPolicy.clientAddress(request), channel: 'token' });
-    const amr = ['pwd'];
+    const code = parameters.get('otp');
+    const recoveryCode = parameters.get('recovery_code');
+    const { account, amr: proved } = await this.login.signIn({
+      username,
+      password,
+      clientAddress: this.requestPolicy.clientAddress(request),
+      channel: 'token',
+      secondFactor: code !== undefined ? { code } : recoveryCode !== undefined ? { recoveryCode } : undefined,
+    });
+    const amr = [...proved];
     if (this.step) amr.push(...(await this.step.verify(account, parameters, request)));
     const grantable = this.tokens.grantableScopes(account, client);
     const refused = requested?.find((scope) => !grantable.includes(scope));
