@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import type { CDPSession, Page } from 'playwright-core';
+import { PasskeyDirectory, type PasskeyUse, type StoredPasskey } from '../../lib/index.js';
+
+/** An in-memory `PasskeyDirectory`: `{ provide: PasskeyDirectory, useExisting: InMemoryPasskeys }`. */
+@Injectable()
+export class InMemoryPasskeys extends PasskeyDirectory {
+  readonly passkeys = new Map<string, StoredPasskey>();
+
+  async findById(credentialId: string): Promise<StoredPasskey | null> {
+    return this.passkeys.get(credentialId) ?? null;
+  }
+
+  async listByUser(userId: string): Promise<StoredPasskey[]> {
+    return [...this.passkeys.values()].filter((passkey) => passkey.userId === userId);
+  }
+
+  async add(passkey: StoredPasskey): Promise<void> {
+    if (this.passkeys.has(passkey.id)) throw new Error('duplicate credential id');
+    this.passkeys.set(passkey.id, passkey);
+  }
+
+  async recordUse(credentialId: string, expectedCounter: number, use: PasskeyUse): Promise<boolean> {
+    const passkey = this.passkeys.get(credentialId);
+    if (!passkey || passkey.counter !== expectedCounter) return false;
+    this.passkeys.set(credentialId, { ...passkey, counter: use.counter, backedUp: use.backedUp, lastUsedAt: use.usedAt });
+    return true;
+  }
+
+  async rename(userId: string, credentialId: string, name: string): Promise<boolean> {
+    const passkey = this.passkeys.get(credentialId);
+    if (passkey?.userId !== userId) return false;
+    this.passkeys.set(credentialId, { ...passkey, name });
+    return true;
+  }
+
+  async delete(userId: string, credentialId: string): Promise<boolean> {
+    if (this.passkeys.get(credentialId)?.userId !== userId) return false;
+    return this.passkeys.delete(credentialId);
+  }
+}
+
+/** A CTAP2 platform authenticator in the page (DevTools protocol `WebAuthn` domain), as a phone or laptop has. */
+export interface VirtualAuthenticator {
+  readonly cdp: CDPSession;
+  readonly authenticatorId: string;
+}
+
+/** Adds a virtual authenticator that holds discoverable credentials and verifies the user (a passkey provider). */
+export async function addVirtualAuthenticator(page: Page, options: { isUserVerified?: boolean } = {}): Promise<VirtualAuthenticator> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: options.isUserVerified ?? true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}
+
+/** What the authenticator holds (with private keys, base64 PKCS#8), to copy a passkey elsewhere. */
+export async function credentialsOf(authenticator: VirtualAuthenticator) {
+  const { credentials } = await authenticator.cdp.send('WebAuthn.getCredentials', { authenticatorId: authenticator.authenticatorId });
+  return credentials;
+}
+
+/** `navigator.credentials.create()` with the server's JSON options; the credential's `toJSON()`. */
+export function createInPage(page: Page, options: unknown): Promise<Record<string, unknown>> {
+  return page.evaluate(async (json) => {
+    const publicKey = PublicKeyCredential.parseCreationOptionsFromJSON(json as PublicKeyCredentialCreationOptionsJSON);
+    const credential = (await navigator.credentials.create({ publicKey })) as PublicKeyCredential;
+    return credential.toJSON() as unknown as Record<string, unknown>;
+  }, options);
+}
+
+/** `navigator.credentials.get()` with the server's JSON options (optionally changed first); `toJSON()`. */
+export function getInPage(page: Page, options: unknown): Promise<Record<string, unknown>> {
+  return page.evaluate(async (json) => {
+    const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(json as PublicKeyCredentialRequestOptionsJSON);
+    const credential = (await navigator.credentials.get({ publicKey })) as PublicKeyCredential;
+    return credential.toJSON() as unknown as Record<string, unknown>;
+  }, options);
+}
