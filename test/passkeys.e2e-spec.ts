@@ -1,5 +1,4 @@
 import type { INestApplication } from '@nestjs/common';
-import { createServer } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { Clock } from '../lib/index.js';
@@ -11,24 +10,13 @@ import {
   addVirtualAuthenticator,
   createInPage,
   credentialsOf,
+  freePort,
   getInPage,
   InMemoryPasskeys,
 } from './helpers/passkeys.js';
 import { loginAs, sessionFrom, type TestSession } from './helpers/sessions.js';
 import { STORE_VARIANTS } from './helpers/store-variants.js';
 import { InMemoryUsers, type TestUser } from './helpers/users.js';
-
-/** A port nobody listens on (the app's origin must be configured before it starts). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Pages may reach loopback names only (`localhost` and its subdomains, which Chromium resolves to loopback). */
 async function loopbackContext(browser: Browser): Promise<BrowserContext> {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { createServer } from 'node:net';
 import type { CDPSession, Page } from 'playwright-core';
 import { PasskeyDirectory, type PasskeyUse, type StoredPasskey } from '../../lib/index.js';
 
@@ -85,4 +86,16 @@ export function getInPage(page: Page, options: unknown): Promise<Record<string, 
     const credential = (await navigator.credentials.get({ publicKey })) as PublicKeyCredential;
     return credential.toJSON() as unknown as Record<string, unknown>;
   }, options);
+}
+
+/** A port nobody listens on now (for an app whose origin must be configured before it starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
