@@ -81,7 +81,7 @@ describe.each(ADAPTERS.flatMap((adapter) => STORE_VARIANTS.map((store) => [adapt
     }
 
     /** A page on `pageOrigin` with its own authenticator. */
-    async function pageWithAuthenticator(pageOrigin = origin, options: { isUserVerified?: boolean } = {}) {
+    async function pageWithAuthenticator(pageOrigin = origin, options: Parameters<typeof addVirtualAuthenticator>[1] = {}) {
       const page = await context.newPage();
       await page.goto(`${pageOrigin}/blank`);
       return { page, authenticator: await addVirtualAuthenticator(page, options) };
@@ -189,6 +189,23 @@ describe.each(ADAPTERS.flatMap((adapter) => STORE_VARIANTS.map((store) => [adapt
       const strong = sessionFrom(stepped, stepped.body.csrfToken as string);
       expect((await del().set('Cookie', strong.cookie).set('X-CSRF-Token', strong.csrf)).status).toBe(204);
       expect(app.get(InMemoryPasskeys).passkeys.has(credentialId)).toBe(false);
+      await page.close();
+    });
+
+    it('keeps the backup flags: a synced passkey is multiDevice, and a change of its backup state is recorded at sign-in', async () => {
+      const user = await newUser();
+      const { page, authenticator } = await pageWithAuthenticator(origin, { backupEligible: true });
+      const { credentialId } = await register(user, page);
+      expect(app.get(InMemoryPasskeys).passkeys.get(credentialId)).toMatchObject({ deviceType: 'multiDevice', backedUp: false });
+      const [credential] = await credentialsOf(authenticator);
+      await authenticator.cdp.send('WebAuthn.setCredentialProperties', {
+        authenticatorId: authenticator.authenticatorId,
+        credentialId: credential.credentialId,
+        backupState: true,
+      });
+      const res = await post('/auth/passkeys/authentication').send({ response: await getInPage(page, await signInOptions()) });
+      expect(res.status).toBe(200);
+      expect(app.get(InMemoryPasskeys).passkeys.get(credentialId)).toMatchObject({ deviceType: 'multiDevice', backedUp: true });
       await page.close();
     });
 
@@ -370,3 +387,57 @@ describe.each(ADAPTERS.flatMap((adapter) => STORE_VARIANTS.map((store) => [adapt
     });
   },
 );
+
+/** `userVerification: 'preferred'`: a touch is enough to sign in, but then it is one factor. */
+describe.each(ADAPTERS)('passkeys without user verification (%s)', (adapter) => {
+  let browser: Browser;
+  let app: INestApplication;
+  let origin: string;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    const port = await freePort();
+    origin = `http://localhost:${port}`;
+    app = await createApp(adapter, { imports: [passkeysTestModule([origin], { passkeys: { rpId: 'localhost', origins: [origin], userVerification: 'preferred' } })] });
+    await app.listen(port);
+  });
+  afterAll(async () => {
+    await closeBrowser(browser);
+    await app?.close();
+  });
+
+  it('signs in with amr hwk, user (no mfa); a password session stepped up with it gains mfa', async () => {
+    const user = { id: 'u-touch', username: 'touch', password: 'touch-password' };
+    await app.get(InMemoryUsers).add(user);
+    const page = await (await loopbackContext(browser)).newPage();
+    await page.goto(`${origin}/blank`);
+    const authenticator = await addVirtualAuthenticator(page);
+    const session = await loginAs(app, user);
+    const post = (path: string, s?: TestSession) => {
+      const req = request(app.getHttpServer()).post(path);
+      return s ? req.set('Cookie', s.cookie).set('X-CSRF-Token', s.csrf) : req;
+    };
+    const options = await post('/auth/passkeys/registration/options', session).send({});
+    expect(options.body.authenticatorSelection.userVerification).toBe('preferred');
+    expect((await post('/auth/passkeys/registration', session).send({ response: await createInPage(page, options.body) })).status).toBe(201);
+    // From now on the user only touches the authenticator (the page asks for no verification).
+    await authenticator.cdp.send('WebAuthn.setUserVerified', { authenticatorId: authenticator.authenticatorId, isUserVerified: false });
+
+    const get = await post('/auth/passkeys/authentication/options').send({});
+    const signedIn = await post('/auth/passkeys/authentication').send({ response: await getInPage(page, UNVERIFIED(get.body)) });
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.body.amr).toEqual(['hwk', 'user']);
+    const touchOnly = sessionFrom(signedIn, signedIn.body.csrfToken as string);
+    expect((await request(app.getHttpServer()).get('/vault').set('Cookie', touchOnly.cookie)).status).toBe(403);
+
+    // The same key again is no second factor; a password plus the key is.
+    const again = await post('/auth/passkeys/step-up/options', touchOnly).send({});
+    const sameFactor = await post('/auth/passkeys/step-up', touchOnly).send({ response: await getInPage(page, UNVERIFIED(again.body)) });
+    expect(sameFactor.body.amr).toEqual(['hwk', 'user']);
+    const stepOptions = await post('/auth/passkeys/step-up/options', session).send({});
+    const stepped = await post('/auth/passkeys/step-up', session).send({ response: await getInPage(page, UNVERIFIED(stepOptions.body)) });
+    expect(stepped.body.amr).toEqual(['pwd', 'hwk', 'user', 'mfa']);
+    const strong = sessionFrom(stepped, stepped.body.csrfToken as string);
+    expect((await request(app.getHttpServer()).get('/vault').set('Cookie', strong.cookie)).status).toBe(200);
+  });
+});

@@ -25,6 +25,7 @@ import { failClosed } from '../stores/fail-closed.js';
 import type { UserAccount } from '../users/user-directory.js';
 import { PasskeyDirectory, type StoredPasskey } from './passkey-directory.js';
 import { type PasskeyConfig, PasskeySettings } from './passkey-settings.js';
+import { signatureCounterAccepted } from './signature-counter.js';
 
 /** A passkey as its owner may see it (no key material). */
 export interface PasskeyView {
@@ -269,8 +270,7 @@ export class PasskeyService implements OnApplicationBootstrap {
         throw refuse('Malformed passkey assertion');
       }
       this.checkAuthenticatorData(authData, refuse);
-      // WebAuthn §6.1.1: a counter that does not grow (unless both are 0) means a cloned authenticator.
-      if ((authData.counter > 0 || passkey.counter > 0) && authData.counter <= passkey.counter) {
+      if (!signatureCounterAccepted(authData.counter, passkey.counter)) {
         throw refuse('The passkey signature counter went backwards: the authenticator may be cloned');
       }
       let verified: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;

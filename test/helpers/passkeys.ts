@@ -48,7 +48,10 @@ export interface VirtualAuthenticator {
 }
 
 /** Adds a virtual authenticator that holds discoverable credentials and verifies the user (a passkey provider). */
-export async function addVirtualAuthenticator(page: Page, options: { isUserVerified?: boolean } = {}): Promise<VirtualAuthenticator> {
+export async function addVirtualAuthenticator(
+  page: Page,
+  options: { isUserVerified?: boolean; hasUserVerification?: boolean; backupEligible?: boolean } = {},
+): Promise<VirtualAuthenticator> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable', { enableUI: false });
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -56,9 +59,12 @@ export async function addVirtualAuthenticator(page: Page, options: { isUserVerif
       protocol: 'ctap2',
       transport: 'internal',
       hasResidentKey: true,
-      hasUserVerification: true,
+      hasUserVerification: options.hasUserVerification ?? true,
       isUserVerified: options.isUserVerified ?? true,
       automaticPresenceSimulation: true,
+      // A synced passkey (backup eligible, not yet backed up), or a device-bound one.
+      defaultBackupEligibility: options.backupEligible ?? false,
+      defaultBackupState: false,
     },
   });
   return { cdp, authenticatorId };
