@@ -192,6 +192,23 @@ describe.each(ADAPTERS.flatMap((adapter) => STORE_VARIANTS.map((store) => [adapt
       await page.close();
     });
 
+    it('refuses a cross-site sign-in (login CSRF) and replaces the session the request came with (no fixation)', async () => {
+      const user = await newUser();
+      const { page } = await pageWithAuthenticator();
+      await register(user, page);
+      const crossSite = await post('/auth/passkeys/authentication').set('Origin', 'https://evil.example').send({ response: await getInPage(page, await signInOptions()) });
+      expect(crossSite.status).toBe(403);
+      expect(crossSite.body.message).toBe('Cross-site request refused');
+      const earlier = await loginAs(app, user);
+      const res = await post('/auth/passkeys/authentication').set('Cookie', earlier.cookie).send({ response: await getInPage(page, await signInOptions()) });
+      expect(res.status).toBe(200);
+      const fresh = sessionFrom(res, res.body.csrfToken as string);
+      expect(fresh.id).not.toBe(earlier.id);
+      expect((await request(server()).get('/me').set('Cookie', earlier.cookie)).status).toBe(401);
+      expect((await request(server()).get('/me').set('Cookie', fresh.cookie)).status).toBe(200);
+      await page.close();
+    });
+
     it('keeps the backup flags: a synced passkey is multiDevice, and a change of its backup state is recorded at sign-in', async () => {
       const user = await newUser();
       const { page, authenticator } = await pageWithAuthenticator(origin, { backupEligible: true });
