@@ -16,15 +16,19 @@ export interface StoredPasskey {
   readonly backedUp: boolean;
   /** The user's own label. */
   readonly name: string;
-  /** When it was registered and last used (ms since epoch). */
+  /** When it was registered (ms since epoch). */
   readonly createdAt: number;
+  /** When it was last used to sign in (ms since epoch). */
   readonly lastUsedAt?: number;
 }
 
 /** What changes after a successful sign-in with a passkey. */
 export interface PasskeyUse {
+  /** The signature counter of this assertion (store it). */
   readonly counter: number;
+  /** The backup state (BS flag) of this assertion. */
   readonly backedUp: boolean;
+  /** When (ms since epoch). */
   readonly usedAt: number;
 }
 

@@ -29,18 +29,27 @@ import { signatureCounterAccepted } from './signature-counter.js';
 
 /** A passkey as its owner may see it (no key material). */
 export interface PasskeyView {
+  /** The credential id (base64url): the `:id` of `PATCH` and `DELETE`. */
   readonly id: string;
+  /** The user's label. */
   readonly name: string;
+  /** `multiDevice`: may be synced (backup eligible); `singleDevice`: bound to one authenticator. */
   readonly deviceType: 'singleDevice' | 'multiDevice';
+  /** Currently backed up / synced (as of the last sign-in). */
   readonly backedUp: boolean;
+  /** Transports the browser reported at registration. */
   readonly transports: readonly string[];
+  /** Registered at (ms since epoch). */
   readonly createdAt: number;
+  /** Last sign-in with it (ms since epoch). */
   readonly lastUsedAt?: number;
 }
 
 /** A verified passkey assertion: who signed in and the RFC 8176 `amr` values it shows. */
 export interface PasskeyAssertion {
+  /** The passkey owner's account, from the `UserDirectory`. */
   readonly account: UserAccount;
+  /** The credential id of the passkey used. */
   readonly passkeyId: string;
   /** `['hwk', 'user', 'mfa']` with user verification, `['hwk', 'user']` without. */
   readonly amr: readonly string[];
@@ -92,10 +101,12 @@ export class PasskeyService implements OnApplicationBootstrap {
     this.config = passkeySettings.config;
   }
 
+  /** Whether the `passkeys` option is set. */
   get enabled(): boolean {
     return this.config !== undefined;
   }
 
+  /** Checks at boot that the app provides a `PasskeyDirectory`. @internal */
   onApplicationBootstrap(): void {
     if (this.config) this.passkeys();
   }
