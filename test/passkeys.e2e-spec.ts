@@ -1,7 +1,7 @@
-import type { INestApplication } from '@nestjs/common';
+import { type INestApplication, Module } from '@nestjs/common';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
-import { Clock } from '../lib/index.js';
+import { AuthModule, Clock, PasskeyDirectory, UserDirectory } from '../lib/index.js';
 import { FakeClock } from '../lib/testing/index.js';
 import { passkeysTestModule } from './fixtures/passkeys-app.js';
 import { CHROMIUM_PATH, closeBrowser, launchBrowser } from './helpers/browser.js';
@@ -15,6 +15,7 @@ import {
   InMemoryPasskeys,
 } from './helpers/passkeys.js';
 import { loginAs, sessionFrom, type TestSession } from './helpers/sessions.js';
+import { FlakyStore } from './helpers/flaky-store.js';
 import { STORE_VARIANTS } from './helpers/store-variants.js';
 import { InMemoryUsers, type TestUser } from './helpers/users.js';
 
@@ -456,5 +457,52 @@ describe.each(ADAPTERS)('passkeys without user verification (%s)', (adapter) => 
     expect(stepped.body.amr).toEqual(['pwd', 'hwk', 'user', 'mfa']);
     const strong = sessionFrom(stepped, stepped.body.csrfToken as string);
     expect((await request(app.getHttpServer()).get('/vault').set('Cookie', strong.cookie)).status).toBe(200);
+  });
+});
+
+describe.each(ADAPTERS)('passkeys: configuration errors at boot, store outages (%s)', (adapter) => {
+  const origins = ['http://localhost:3000'];
+
+  it('refuses to boot without the passkeys option, a PasskeyDirectory, or sessions for sign-in, naming the fix', async () => {
+    await expect(createApp(adapter, { imports: [passkeysTestModule(origins, { passkeys: undefined })] })).rejects.toThrow(
+      'nest-warden: passkeyEndpoints are mounted but the passkeys option is missing. Add passkeys: { rpId, origins } to AuthModule.forRoot(), or remove passkeyEndpoints.',
+    );
+    @Module({
+      imports: [AuthModule.forRoot({ passkeys: { rpId: 'localhost', origins }, passkeyEndpoints: true })],
+      providers: [InMemoryUsers, { provide: UserDirectory, useExisting: InMemoryUsers }, InMemoryPasskeys, { provide: PasskeyDirectory, useExisting: InMemoryPasskeys }],
+    })
+    class NoSessionModule {}
+    await expect(createApp(adapter, { imports: [NoSessionModule] })).rejects.toThrow(
+      'nest-warden: passkey sign-in and step-up start sessions, but the session option is missing. Add session: {} to AuthModule.forRoot(), or set authentication and stepUp to false in passkeyEndpoints.',
+    );
+    @Module({
+      imports: [AuthModule.forRoot({ session: {}, passkeys: { rpId: 'localhost', origins }, passkeyEndpoints: true })],
+      providers: [InMemoryUsers, { provide: UserDirectory, useExisting: InMemoryUsers }],
+    })
+    class NoDirectoryModule {}
+    await expect(createApp(adapter, { imports: [NoDirectoryModule] })).rejects.toThrow(
+      'nest-warden: passkeys need a PasskeyDirectory. Provide one in your module: { provide: PasskeyDirectory, useClass: YourPasskeyRepository }.',
+    );
+    await expect(createApp(adapter, { imports: [passkeysTestModule(['http://evil.example'])] })).rejects.toThrow(
+      "passkeys.origins: http://evil.example is not https.",
+    );
+  });
+
+  it('fails closed while the store is down: 503 with Retry-After, never a sign-in', async () => {
+    const store = new FlakyStore(new FakeClock());
+    const app = await createApp(adapter, { imports: [passkeysTestModule(origins, { store })] });
+    try {
+      store.down = true;
+      const options = await request(app.getHttpServer()).post('/auth/passkeys/authentication/options').send({});
+      expect(options.status).toBe(503);
+      expect(options.headers['retry-after']).toBeDefined();
+      const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: 'AAAA', origin: origins[0] })).toString('base64url');
+      const response = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON, authenticatorData: 'AAAA', signature: 'AAAA' } };
+      const signIn = await request(app.getHttpServer()).post('/auth/passkeys/authentication').send({ response });
+      expect(signIn.status).toBe(503);
+      expect(signIn.headers['set-cookie']).toBeUndefined();
+    } finally {
+      await app.close();
+    }
   });
 });

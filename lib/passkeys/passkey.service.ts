@@ -265,6 +265,7 @@ export class PasskeyService implements OnApplicationBootstrap {
     try {
       if (pending instanceof Error) throw pending;
       if (!passkey || !account || account.disabled) throw refuse('Unknown passkey');
+      if (signedIn !== undefined && pending.userId !== signedIn) throw refuse('This passkey challenge was issued to another account');
       const owner = signedIn ?? pending.userId;
       if (owner !== undefined && passkey.userId !== owner) throw refuse('This passkey belongs to another account');
       if (pending.allow.length > 0 && !pending.allow.includes(passkey.id)) throw refuse('This passkey belongs to another account');
