@@ -17,6 +17,7 @@ import {
 import { loginAs, sessionFrom, type TestSession } from './helpers/sessions.js';
 import { FlakyStore } from './helpers/flaky-store.js';
 import { STORE_VARIANTS } from './helpers/store-variants.js';
+import { RecordedEvents } from './helpers/recorded-events.js';
 import { InMemoryUsers, type TestUser } from './helpers/users.js';
 
 /** Pages may reach loopback names only (`localhost` and its subdomains, which Chromium resolves to loopback). */
@@ -147,6 +148,7 @@ describe.each(ADAPTERS.flatMap((adapter) => STORE_VARIANTS.map((store) => [adapt
       const vault = await request(server()).get('/vault').set('Cookie', passkeySession.cookie);
       expect(vault.status).toBe(200);
       expect(app.get(InMemoryPasskeys).passkeys.get(created.body.id as string)).toMatchObject({ counter: 2, lastUsedAt: clock.now() });
+      expect(app.get(RecordedEvents).ofType('login.succeeded').at(-1)).toMatchObject({ userId: user.id, username: user.username, channel: 'passkey' });
       await page.close();
     });
 
@@ -360,6 +362,8 @@ describe.each(ADAPTERS.flatMap((adapter) => STORE_VARIANTS.map((store) => [adapt
         const { page, authenticator } = await pageWithAuthenticator();
         await register(user, page);
         await authenticator.cdp.send('WebAuthn.setUserVerified', { authenticatorId: authenticator.authenticatorId, isUserVerified: false });
+        const events = app.get(RecordedEvents);
+        events.clear();
         for (let i = 0; i < LOCKOUT_THRESHOLD; i++) {
           const res = await post('/auth/passkeys/authentication').send({ response: await getInPage(page, UNVERIFIED(await signInOptions())) });
           expect(res.status).toBe(401);
@@ -367,6 +371,12 @@ describe.each(ADAPTERS.flatMap((adapter) => STORE_VARIANTS.map((store) => [adapt
         await authenticator.cdp.send('WebAuthn.setUserVerified', { authenticatorId: authenticator.authenticatorId, isUserVerified: true });
         const locked = await post('/auth/passkeys/authentication').send({ response: await getInPage(page, await signInOptions()) });
         expect(locked.status).toBe(429);
+        const failed = events.ofType('login.failed');
+        expect(failed.map((e) => [e.reason, e.userId, e.channel])).toEqual([
+          ...Array.from({ length: LOCKOUT_THRESHOLD }, () => ['invalid_credentials', user.id, 'passkey']),
+          ['locked', user.id, 'passkey'],
+        ]);
+        expect(events.ofType('login.locked')).toEqual([expect.objectContaining({ scope: 'account', userId: user.id, channel: 'passkey' })]);
         expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
         await page.close();
       });
