@@ -13,6 +13,7 @@ import {
   freePort,
   getInPage,
   InMemoryPasskeys,
+  softwareAssertion,
 } from './helpers/passkeys.js';
 import { loginAs, sessionFrom, type TestSession } from './helpers/sessions.js';
 import { FlakyStore } from './helpers/flaky-store.js';
@@ -355,6 +356,31 @@ describe.each(ADAPTERS.flatMap((adapter) => STORE_VARIANTS.map((store) => [adapt
         expect(res.body.message).toBe('The passkey signature counter went backwards: the authenticator may be cloned');
         expect(snapshot(credentialId)).toBe(before);
         await Promise.all([page.close(), clone.page.close()]);
+      });
+
+      it('accepts a counter of 0 after 0 (an authenticator without a counter, WebAuthn §6.1.1), and keeps it 0', async () => {
+        const user = await newUser();
+        const { page, authenticator } = await pageWithAuthenticator();
+        const { credentialId } = await register(user, page);
+        // As registered by an authenticator that keeps no counter (most synced passkeys).
+        const directory = app.get(InMemoryPasskeys);
+        directory.passkeys.set(credentialId, { ...directory.passkeys.get(credentialId)!, counter: 0 });
+        const [credential] = await credentialsOf(authenticator);
+        for (let i = 0; i < 2; i++) {
+          const { challenge } = (await signInOptions()) as { challenge: string };
+          const response = softwareAssertion(credential, { challenge, origin, rpId: 'localhost', counter: 0 });
+          const res = await post('/auth/passkeys/authentication').send({ response });
+          expect(res.status).toBe(200);
+          expect(res.body.amr).toEqual(['hwk', 'user', 'mfa']);
+          expect(directory.passkeys.get(credentialId)!.counter).toBe(0);
+        }
+        // 0 after a real counter is a counter that went backwards.
+        directory.passkeys.set(credentialId, { ...directory.passkeys.get(credentialId)!, counter: 3 });
+        const { challenge } = (await signInOptions()) as { challenge: string };
+        const refused = await post('/auth/passkeys/authentication').send({ response: softwareAssertion(credential, { challenge, origin, rpId: 'localhost', counter: 0 }) });
+        expect(refused.status).toBe(401);
+        expect(refused.body.message).toBe('The passkey signature counter went backwards: the authenticator may be cloned');
+        await page.close();
       });
 
       it('failed assertions count toward the account lockout (429, the right passkey too)', async () => {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { createHash, createPrivateKey, sign } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { CDPSession, Page } from 'playwright-core';
 import { PasskeyDirectory, type PasskeyUse, type StoredPasskey } from '../../lib/index.js';
@@ -104,4 +105,43 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** A credential as `WebAuthn.getCredentials` returns it (base64 fields). */
+export interface CdpCredential {
+  readonly credentialId: string;
+  readonly privateKey: string;
+  readonly userHandle?: string;
+}
+
+/**
+ * An assertion made in Node with a key taken from the virtual authenticator, for what Chromium's
+ * authenticator never sends (a signature counter of 0). No CBOR is involved: authenticator data is
+ * rpIdHash ‖ flags ‖ counter (WebAuthn §6.1), the signature covers it and the hash of clientDataJSON.
+ */
+export function softwareAssertion(
+  credential: CdpCredential,
+  input: { challenge: string; origin: string; rpId: string; counter: number; flags?: number },
+): Record<string, unknown> {
+  const b64url = (bytes: Buffer | string) => (typeof bytes === 'string' ? Buffer.from(bytes, 'base64') : bytes).toString('base64url');
+  const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: input.challenge, origin: input.origin, crossOrigin: false }));
+  const counter = Buffer.alloc(4);
+  counter.writeUInt32BE(input.counter);
+  const authenticatorData = Buffer.concat([createHash('sha256').update(input.rpId).digest(), Buffer.from([input.flags ?? 0x05]), counter]);
+  const key = createPrivateKey({ key: Buffer.from(credential.privateKey, 'base64'), format: 'der', type: 'pkcs8' });
+  const signed = Buffer.concat([authenticatorData, createHash('sha256').update(clientDataJSON).digest()]);
+  // EdDSA (COSE -8, listed first by the server) signs the message itself; ECDSA and RSA hash it with SHA-256.
+  const signature = sign(key.asymmetricKeyType === 'ed25519' ? null : 'sha256', signed, key);
+  return {
+    id: b64url(credential.credentialId),
+    rawId: b64url(credential.credentialId),
+    type: 'public-key',
+    response: {
+      clientDataJSON: b64url(clientDataJSON),
+      authenticatorData: b64url(authenticatorData),
+      signature: b64url(signature),
+      ...(credential.userHandle ? { userHandle: b64url(credential.userHandle) } : {}),
+    },
+    clientExtensionResults: {},
+  };
 }
