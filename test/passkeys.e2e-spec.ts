@@ -383,6 +383,41 @@ describe.each(ADAPTERS.flatMap((adapter) => STORE_VARIANTS.map((store) => [adapt
         await page.close();
       });
 
+      it('a bad signature, an unknown passkey, and a step-up without any passkey', async () => {
+        const user = await newUser();
+        const { page, authenticator } = await pageWithAuthenticator();
+        const { credentialId } = await register(user, page);
+        const [credential] = await credentialsOf(authenticator);
+        const before = snapshot(credentialId);
+        const { challenge } = (await signInOptions()) as { challenge: string };
+        const forged = softwareAssertion(credential, { challenge, origin, rpId: 'localhost', counter: 9 }) as { response: { signature: string } };
+        const bytes = Buffer.from(forged.response.signature, 'base64url');
+        bytes[bytes.length - 1] ^= 0xff;
+        forged.response.signature = bytes.toString('base64url');
+        const bad = await post('/auth/passkeys/authentication').send({ response: forged });
+        expect(bad.status).toBe(401);
+        expect(bad.body.message).toBe('The passkey signature is invalid');
+        expect(snapshot(credentialId)).toBe(before);
+
+        const unknown = await post('/auth/passkeys/authentication').send({
+          response: softwareAssertion({ ...credential, credentialId: Buffer.from('nobody registered this').toString('base64') }, {
+            challenge: ((await signInOptions()) as { challenge: string }).challenge,
+            origin,
+            rpId: 'localhost',
+            counter: 9,
+          }),
+        });
+        expect(unknown.status).toBe(401);
+        expect(unknown.body.message).toBe('Unknown passkey');
+        expect(unknown.headers['www-authenticate']).toBe('Cookie realm="test", cookie-name="nw_session"');
+
+        const stranger = await loginAs(app, await newUser());
+        const none = await post('/auth/passkeys/step-up/options', stranger).send({});
+        expect(none.status).toBe(400);
+        expect(none.body.message).toBe('This account has no passkey');
+        await page.close();
+      });
+
       it('failed assertions count toward the account lockout (429, the right passkey too)', async () => {
         const user = await newUser();
         const { page, authenticator } = await pageWithAuthenticator();
