@@ -70,7 +70,7 @@ interface PendingCeremony {
 const MAX_ID = 1024;
 const MAX_FIELD = 64 * 1024;
 const CHANNEL = 'passkey';
-/** Failed sign-ins with a passkey nobody registered are counted under this name (per client address). */
+/** Failed sign-ins with a passkey nobody registered are counted under this name and the client address. */
 const UNKNOWN_PASSKEY_SUBJECT = '\u0000unknown-passkey';
 
 const sha256 = (value: string | Uint8Array): Buffer => createHash('sha256').update(value).digest();
@@ -257,7 +257,8 @@ export class PasskeyService implements OnApplicationBootstrap {
     const pending = await this.io(() => this.consumeChallenge(clientData.challenge, purpose, refuse)).catch((error: unknown) => error as AuthError);
     const passkey = await this.io(() => this.passkeys().findById(response.id));
     const account = passkey ? await this.io(() => this.passwords.users().findById(passkey.userId)) : null;
-    const subject = account?.username ?? UNKNOWN_PASSKEY_SUBJECT;
+    // A passkey nobody registered has no account to lock: it is counted per client address.
+    const subject = account?.username ?? `${UNKNOWN_PASSKEY_SUBJECT}:${clientAddress ?? ''}`;
     await this.throttle.assertAllowed(subject, clientAddress).catch((error: unknown) => {
       this.events.emit({ type: 'login.failed', reason: 'locked', userId: account?.id, clientAddress, channel: CHANNEL });
       throw error;
