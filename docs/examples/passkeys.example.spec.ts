@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { decodeJwt } from 'jose';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
+import request from 'supertest';
 import ts from 'typescript';
 import { closeBrowser, launchBrowser, newPage } from '../../test/helpers/browser.js';
 import { ADAPTERS, createApp } from '../../test/helpers/create-app.js';
@@ -51,11 +52,24 @@ describe.each(ADAPTERS)('docs/examples/passkeys (%s)', (adapter) => {
     );
   }
 
+  /** `POST /auth/session/tokens` from the page, with the session cookie and its CSRF token. */
+  function tokensFor(csrfToken: string): Promise<{ access_token: string }> {
+    return page.evaluate(async (csrf) => {
+      const res = await fetch('/auth/session/tokens', { method: 'POST', headers: { 'X-CSRF-Token': csrf } });
+      return (await res.json()) as { access_token: string };
+    }, csrfToken);
+  }
+
   it('registers, steps up, signs in without a username, and the session obtains tokens carrying amr', async () => {
     const login = await page.evaluate(async () => {
       const res = await fetch('/auth/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'ada', password: 'ada-password' }) });
       return (await res.json()) as { csrfToken: string };
     });
+    // A password session's tokens carry amr pwd: no second factor.
+    const pwdTokens = await tokensFor(login.csrfToken);
+    expect(decodeJwt(pwdTokens.access_token).amr).toEqual(['pwd']);
+    expect((await request(app.getHttpServer()).get('/billing').set('Authorization', `Bearer ${pwdTokens.access_token}`)).status).toBe(403);
+
     const passkey = await inPage<{ id: string; name: string }>('registerPasskey', login.csrfToken, 'Laptop');
     expect(passkey.name).toBe('Laptop');
     expect(app.get(PasskeyRepository).rows.get(passkey.id)).toMatchObject({ userId: 'u-1', name: 'Laptop' });
@@ -66,11 +80,11 @@ describe.each(ADAPTERS)('docs/examples/passkeys (%s)', (adapter) => {
     await page.context().clearCookies();
     const signedIn = await inPage<Result>('signInWithPasskey');
     expect(signedIn.amr).toEqual(['hwk', 'user', 'mfa']);
-    const tokens = await page.evaluate(async (csrfToken) => {
-      const res = await fetch('/auth/session/tokens', { method: 'POST', headers: { 'X-CSRF-Token': csrfToken } });
-      return (await res.json()) as { access_token: string };
-    }, signedIn.csrfToken);
+    const tokens = await tokensFor(signedIn.csrfToken);
     expect(decodeJwt(tokens.access_token)).toMatchObject({ sub: 'u-1', amr: ['hwk', 'user', 'mfa'] });
+    const billing = await request(app.getHttpServer()).get('/billing').set('Authorization', `Bearer ${tokens.access_token}`);
+    expect(billing.status).toBe(200);
+    expect(billing.body).toEqual({ billing: 'open', id: 'u-1' });
 
     expect((await inPage<Result>('signInWithPasskey', 'ada')).amr).toEqual(['hwk', 'user', 'mfa']);
   });

@@ -1,5 +1,5 @@
 // Examples for docs/passkeys.md. Type-checked by `tsc` and booted by passkeys.example.spec.ts.
-import { Controller, Injectable, Module, Post, UnauthorizedException } from '@nestjs/common';
+import { Controller, Get, Injectable, Module, Post, UnauthorizedException } from '@nestjs/common';
 import {
   Auth,
   AuthModule,
@@ -94,6 +94,16 @@ export class SessionTokensController {
 }
 // --- end
 
+/** Needs a second factor: a passkey session, or a bearer token issued for one, passes. */
+@Controller()
+export class BillingController {
+  @Auth({ mfa: true })
+  @Get('billing')
+  billing(@CurrentUser('id') id: string) {
+    return { billing: 'open', id };
+  }
+}
+
 /** The page's origin; in production, your https site (`PASSKEY_ORIGIN=https://notes.example`). */
 export const passkeyOrigin = (): string => process.env.PASSKEY_ORIGIN ?? 'http://localhost:3000';
 
@@ -113,7 +123,7 @@ export const passkeyOrigin = (): string => process.env.PASSKEY_ORIGIN ?? 'http:/
       passkeyEndpoints: true, // or { registration: '/me/passkeys', manage: false, ... }
     }),
   ],
-  controllers: [SessionTokensController],
+  controllers: [SessionTokensController, BillingController],
   providers: [
     UsersService,
     { provide: UserDirectory, useExisting: UsersService },
