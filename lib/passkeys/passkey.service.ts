@@ -368,8 +368,13 @@ export class PasskeyService implements OnApplicationBootstrap {
     const key = this.challengeKey(challenge);
     const raw = await this.store.get(key);
     if (raw === null || !(await this.store.delete(key))) throw gone;
-    const pending = JSON.parse(raw) as PendingCeremony;
-    if (pending.expiresAt <= this.clock.now()) throw gone;
+    let pending: PendingCeremony;
+    try {
+      pending = JSON.parse(raw) as PendingCeremony;
+    } catch {
+      throw gone; // not written by this service
+    }
+    if (!(pending.expiresAt > this.clock.now()) || !Array.isArray(pending.allow)) throw gone;
     if (pending.purpose !== purpose) throw refuse('This passkey challenge was issued for another ceremony');
     return pending;
   }
