@@ -554,6 +554,14 @@ describe.each(ADAPTERS)('passkeys: configuration errors at boot, store outages (
     await expect(createApp(adapter, { imports: [NoDirectoryModule] })).rejects.toThrow(
       'nest-warden: passkeys need a PasskeyDirectory. Provide one in your module: { provide: PasskeyDirectory, useClass: YourPasskeyRepository }.',
     );
+    @Module({
+      imports: [AuthModule.forRoot({ session: {}, passkeys: { rpId: 'localhost', origins }, passkeyEndpoints: true })],
+      providers: [InMemoryPasskeys, { provide: PasskeyDirectory, useExisting: InMemoryPasskeys }],
+    })
+    class NoUsersModule {}
+    await expect(createApp(adapter, { imports: [NoUsersModule] })).rejects.toThrow(
+      'nest-warden: passkeys need a UserDirectory (a passkey sign-in starts a session for the account it finds). Provide one in your module: { provide: UserDirectory, useClass: YourUsersService }.',
+    );
     await expect(createApp(adapter, { imports: [passkeysTestModule(['http://evil.example'])] })).rejects.toThrow(
       "passkeys.origins: http://evil.example is not https.",
     );

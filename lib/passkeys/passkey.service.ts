@@ -22,7 +22,7 @@ import { LoginThrottle } from '../login/login-throttle.js';
 import { PasswordLogin } from '../login/password-login.js';
 import { AuthStore } from '../stores/auth-store.js';
 import { failClosed } from '../stores/fail-closed.js';
-import type { UserAccount } from '../users/user-directory.js';
+import { type UserAccount, UserDirectory } from '../users/user-directory.js';
 import { PasskeyDirectory, type StoredPasskey } from './passkey-directory.js';
 import { type PasskeyConfig, PasskeySettings } from './passkey-settings.js';
 import { signatureCounterAccepted } from './signature-counter.js';
@@ -106,9 +106,16 @@ export class PasskeyService implements OnApplicationBootstrap {
     return this.config !== undefined;
   }
 
-  /** Checks at boot that the app provides a `PasskeyDirectory`. @internal */
+  /** Checks at boot that the app provides a `PasskeyDirectory` and a `UserDirectory`. @internal */
   onApplicationBootstrap(): void {
-    if (this.config) this.passkeys();
+    if (!this.config) return;
+    this.passkeys();
+    if (!findAppProvider(this.moduleRef, UserDirectory)) {
+      throw AuthConfigurationError.create(
+        'passkeys need a UserDirectory (a passkey sign-in starts a session for the account it finds).',
+        'Provide one in your module: { provide: UserDirectory, useClass: YourUsersService }.',
+      );
+    }
   }
 
   /** Options for `navigator.credentials.create()` for the signed-in user (a discoverable passkey). */
