@@ -13,6 +13,7 @@ const LAYERS = [
   ['decorators'],
   ['login', 'revocation'],
   ['strategies/jwt', 'strategies/api-key', 'strategies/basic', 'strategies/oidc', 'sessions', 'mfa', 'account-recovery'],
+  ['passkeys'], // sign-in and step-up start sessions
   ['tokens'], // options, settings, scopes, client secrets, OAuth errors: lib/tokens/*.ts
   ['tokens/keys'],
   ['tokens/issuance'],
@@ -48,6 +49,7 @@ const upwardRules = LAYERS.flatMap((layer, index) => {
 const ONE_PLACE = {
   argon2: '^lib/passwords/',
   otplib: '^lib/mfa/',
+  '@simplewebauthn/server': '^lib/passkeys/',
   '@nestjs/swagger': '^lib/openapi/',
   '@nestjs/throttler': '^lib/throttling/',
   '@nestjs/websockets': '^lib/context/',

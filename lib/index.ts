@@ -63,7 +63,7 @@ export { WsConnectionAuth, type SocketConnectionError, type SocketConnectionMidd
 
 // State, time, passwords, users.
 export { Clock, SystemClock } from './clock/clock.js';
-export { AuthStore, StoreUnavailableError } from './stores/auth-store.js';
+export { AuthStore, type StoreSubscriber, type StoreSubscription, StoreUnavailableError } from './stores/auth-store.js';
 export { MemoryStore, type MemoryStoreOptions, type ProtectedNamespace } from './stores/memory.store.js';
 export { RedisStore, type RedisStoreClient, type RedisStoreOptions } from './stores/redis.store.js';
 export { PasswordHasher, PasswordPolicyError, type PasswordHasherOptions } from './passwords/password-hasher.js';
@@ -82,6 +82,9 @@ export { SecondFactor, type SecondFactorProof } from './login/second-factor.js';
 export { TotpService, TotpAlreadyEnabledError, TotpNotEnabledError, type TotpEnrollmentStart } from './mfa/totp.service.js';
 export { MfaDirectory, type TotpEnrollment } from './mfa/mfa-directory.js';
 export type { MfaEndpoints, MfaOptions } from './mfa/mfa.options.js';
+export { PasskeyService, type PasskeyAssertion, type PasskeyView } from './passkeys/passkey.service.js';
+export { PasskeyDirectory, type PasskeyUse, type StoredPasskey } from './passkeys/passkey-directory.js';
+export type { PasskeyEndpoints, PasskeyOptions } from './passkeys/passkey.options.js';
 export { PasswordReset } from './account-recovery/password-reset.service.js';
 export { EmailVerification } from './account-recovery/email-verification.service.js';
 export { RecoveryDirectory, type RecoveryContact } from './account-recovery/recovery-directory.js';

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { AuthModule, UserDirectory } from '../lib/index.js';
+import { AuthModule, PasskeyDirectory, UserDirectory } from '../lib/index.js';
 import { sampleAuthOptions } from './auth/sample-auth.options.js';
 import { ItemsController } from './items/items.controller.js';
+import { DemoPasskeys } from './passkeys/demo-passkeys.js';
+import { PasskeysPageController } from './passkeys/passkeys-page.controller.js';
 import { PostOwnership } from './posts/post-ownership.js';
 import { PostsController } from './posts/posts.controller.js';
 import { PostsService } from './posts/posts.service.js';
@@ -23,6 +25,8 @@ import { UsersController } from './users/users.controller.js';
       tokenEndpoints: true,
       // POST /auth/session, POST /auth/session/logout (and GET /auth/session, /logout-all)
       sessionEndpoints: true,
+      // Passkeys: registration, sign-in, step-up, list/rename/delete under /auth/passkeys (page: GET /passkeys)
+      passkeyEndpoints: true,
     }),
     // GET /items: ITEMS_RATE_LIMIT requests per ITEMS_RATE_WINDOW_SECONDS per principal (100 per
     // minute by default), counted in the module's store: in Redis with REDIS_URL, so the limit holds
@@ -34,7 +38,14 @@ import { UsersController } from './users/users.controller.js';
       },
     }),
   ],
-  controllers: [UsersController, ItemsController, PostsController, ReportsController],
-  providers: [DemoUsers, { provide: UserDirectory, useExisting: DemoUsers }, PostsService, PostOwnership],
+  controllers: [UsersController, ItemsController, PostsController, ReportsController, PasskeysPageController],
+  providers: [
+    DemoUsers,
+    { provide: UserDirectory, useExisting: DemoUsers },
+    DemoPasskeys,
+    { provide: PasskeyDirectory, useExisting: DemoPasskeys },
+    PostsService,
+    PostOwnership,
+  ],
 })
 export class AppModule {}

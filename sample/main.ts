@@ -21,6 +21,7 @@ async function bootstrap(): Promise<void> {
       `  Get a token: curl -s -d grant_type=password -d username=alice -d password=alice-password ${base}/auth/token`,
       `  Call it:     curl -H "Authorization: Bearer <access_token>" ${base}/me`,
       `  API key:     curl -H "X-API-Key: demo-api-key" ${base}/reports`,
+      `  Passkeys:    ${base}/passkeys  (sign in as alice, register a passkey, sign in with it; GET /account/security needs it)`,
     ].join('\n'),
   );
 }

@@ -4,6 +4,7 @@ import { recoveryControllers } from '../account-recovery/recovery-endpoints.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { AuthGuard } from '../guards/auth.guard.js';
 import { mfaControllers } from '../mfa/mfa-endpoints.js';
+import { passkeyControllers } from '../passkeys/passkey-endpoints.js';
 import { sessionControllers } from '../sessions/session-endpoints.js';
 import { AUTH_STRATEGIES } from '../strategies/strategy-tokens.js';
 import { createTokenControllers } from '../tokens/endpoint/token.controllers.js';
@@ -52,6 +53,7 @@ export const {
       ...(definition.controllers ?? []),
       ...sessionControllers(extras.sessionEndpoints),
       ...mfaControllers(extras.mfaEndpoints),
+      ...passkeyControllers(extras.passkeyEndpoints),
       ...recoveryControllers(extras.recoveryEndpoints),
       ...createTokenControllers(extras.tokenEndpoints),
     ],

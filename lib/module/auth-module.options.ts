@@ -5,6 +5,7 @@ import type { AuthGuard } from '../guards/auth.guard.js';
 import type { LoginThrottleOptions } from '../login/login-throttle.options.js';
 import type { MfaEndpoints, MfaOptions } from '../mfa/mfa.options.js';
 import type { NetworkOptions } from '../network/request-policy.options.js';
+import type { PasskeyEndpoints, PasskeyOptions } from '../passkeys/passkey.options.js';
 import type { PasswordHasherOptions } from '../passwords/password-hasher.js';
 import type { SessionEndpoints, SessionOptions } from '../sessions/session.options.js';
 import type { CoreOptions } from '../settings/core.options.js';
@@ -44,6 +45,8 @@ export interface AuthModuleOptions extends CoreOptions, NetworkOptions {
   readonly session?: SessionOptions;
   /** TOTP second factor; needs an `MfaDirectory` provider. */
   readonly mfa?: MfaOptions;
+  /** Passkeys (WebAuthn) for sign-in and as a second factor; needs a `PasskeyDirectory` provider. */
+  readonly passkeys?: PasskeyOptions;
   /** Password reset and email verification; needs `RecoveryDirectory` and `AccountMailer` providers. */
   readonly recovery?: RecoveryOptions;
   /** nest-warden as a small authorization server: access and refresh tokens, signing keys, clients. */
@@ -72,6 +75,8 @@ export interface AuthModuleExtras {
   readonly sessionEndpoints?: boolean | Partial<SessionEndpoints>;
   /** Mount the TOTP enrollment endpoints. Needs `mfa`. */
   readonly mfaEndpoints?: boolean | Partial<MfaEndpoints>;
+  /** Mount the passkey endpoints (registration, sign-in, step-up, list/rename/delete). Needs `passkeys` (and `session` for sign-in and step-up). */
+  readonly passkeyEndpoints?: boolean | Partial<PasskeyEndpoints>;
   /** Mount the password-reset and email-verification endpoints. Needs `recovery`. */
   readonly recoveryEndpoints?: boolean | Partial<RecoveryEndpoints>;
   /**

@@ -23,6 +23,7 @@ import { SecondFactorThrottle } from '../mfa/second-factor-throttle.js';
 import { TotpService } from '../mfa/totp.service.js';
 import { Argon2PasswordHasher } from '../passwords/argon2-password-hasher.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
+import { PasskeyService } from '../passkeys/passkey.service.js';
 import { RoutePolicies } from '../policy/route-policies.js';
 import { UserRevocation } from '../revocation/user-revocation.js';
 import { SessionCookies } from '../sessions/session-cookies.js';
@@ -74,6 +75,7 @@ import { TOKEN_EXPORTS, TOKEN_PROVIDERS } from './token-providers.js';
     SecondFactorThrottle,
     TotpService,
     { provide: SecondFactor, useExisting: TotpService },
+    PasskeyService,
     OneTimeTokens,
     RecoveryContext,
     PasswordReset,
@@ -102,6 +104,7 @@ import { TOKEN_EXPORTS, TOKEN_PROVIDERS } from './token-providers.js';
     SessionService,
     SessionCookies,
     TotpService,
+    PasskeyService,
     PasswordReset,
     EmailVerification,
     RouteManifest,

@@ -4,6 +4,7 @@ import { RoleHierarchy } from '../authorization/role-hierarchy.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { LoginThrottleSettings } from '../login/login-throttle-settings.js';
 import { MfaSettings } from '../mfa/mfa-settings.js';
+import { PasskeySettings } from '../passkeys/passkey-settings.js';
 import { RequestPolicy } from '../network/request-policy.js';
 import { PasswordHasherSettings } from '../passwords/password-hasher-settings.js';
 import { SessionSettings } from '../sessions/session-settings.js';
@@ -50,6 +51,11 @@ export const SETTINGS_PROVIDERS: readonly FactoryProvider[] = [
   {
     provide: MfaSettings,
     useFactory: (options: AuthModuleOptions, core: CoreSettings) => new MfaSettings(checked(options).mfa, core.realm),
+    inject: [AUTH_MODULE_OPTIONS_TOKEN, CoreSettings],
+  },
+  {
+    provide: PasskeySettings,
+    useFactory: (options: AuthModuleOptions, core: CoreSettings) => new PasskeySettings(checked(options).passkeys, core.realm),
     inject: [AUTH_MODULE_OPTIONS_TOKEN, CoreSettings],
   },
   fromSection(RecoverySettings, (options) => new RecoverySettings(options.recovery)),

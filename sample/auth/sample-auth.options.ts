@@ -1,4 +1,5 @@
-import { type AuthModuleOptions, hashApiKey, RedisStore } from '../../lib/index.js';
+import { isIP } from 'node:net';
+import { type AuthModuleOptions, hashApiKey, type PasskeyOptions, RedisStore } from '../../lib/index.js';
 import { publicUrl } from '../sample-env.js';
 
 /**
@@ -21,6 +22,9 @@ export function sampleAuthOptions(env: NodeJS.ProcessEnv): AuthModuleOptions {
     basic: {},
     // POST /auth/session: cookie sessions. Plain http on localhost, so no Secure flag unless COOKIE_SECURE=true.
     session: { secure: env.COOKIE_SECURE === 'true' },
+    // Passkeys on the public URL's host (localhost by default): the relying-party id and the one
+    // origin come from configuration, never from a request's Host header.
+    passkeys: samplePasskeys(publicUrl(env)),
     store: env.REDIS_URL ? new RedisStore({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX ?? 'nest-warden-sample:' }) : undefined,
     tokens: {
       issuer: publicUrl(env),
@@ -30,4 +34,14 @@ export function sampleAuthOptions(env: NodeJS.ProcessEnv): AuthModuleOptions {
       signing: env.JWT_SECRET ? { secret: env.JWT_SECRET } : { alg: 'EdDSA' },
     },
   };
+}
+
+/**
+ * The sample's relying party: `PUBLIC_URL`'s host. An IP address cannot be a relying-party id: with
+ * one, passkeys work on `localhost` at the same port instead.
+ */
+function samplePasskeys(url: string): PasskeyOptions {
+  const origin = new URL(url);
+  if (isIP(origin.hostname.replace(/^\[|\]$/g, ''))) origin.hostname = 'localhost';
+  return { rpId: origin.hostname, rpName: 'nest-warden sample', origins: [origin.origin] };
 }
