@@ -1,8 +1,11 @@
 import type { Provider } from '@nestjs/common';
 import { AuthEvents } from '../events/auth-events.js';
 import { LocalTokenIssuer } from '../strategies/jwt/local-token-issuer.js';
+import { ClientAssertions } from '../tokens/endpoint/client-assertions.js';
 import { TokenClients } from '../tokens/endpoint/token-clients.js';
 import { TokenEndpoint } from '../tokens/endpoint/token-endpoint.js';
+import { AuthorizationEndpoint } from '../tokens/endpoint/authorization-endpoint.js';
+import { AuthorizationCodes } from '../tokens/issuance/authorization-codes.js';
 import { SecondFactorGrantStep } from '../tokens/grants/second-factor.step.js';
 import { TokenGrants } from '../tokens/grants/token-grants.js';
 import { AccessTokenDenyList } from '../tokens/issuance/access-token-deny-list.js';
@@ -22,12 +25,15 @@ export const TOKEN_PROVIDERS: readonly Provider[] = [
   AccessTokens,
   AccessTokenDenyList,
   RefreshTokens,
+  AuthorizationCodes,
+  ClientAssertions,
   TokenClients,
   TokenService,
   ...BUILT_IN_GRANTS,
   SecondFactorGrantStep,
   TokenGrants,
   TokenEndpoint,
+  AuthorizationEndpoint,
   OwnTokenVerification,
   { provide: LocalTokenIssuer, useExisting: OwnTokenVerification },
 ];

@@ -89,6 +89,12 @@ function clientCredentials(): Record<string, SchemaObject> {
   return {
     client_id: { type: 'string', description: 'The client, when it does not authenticate with HTTP Basic.' },
     client_secret: { type: 'string', format: 'password', description: 'A confidential client\'s secret, when not sent with HTTP Basic.' },
+    client_assertion_type: {
+      type: 'string',
+      enum: ['urn:ietf:params:oauth:client-assertion-type:jwt-bearer'],
+      description: 'private_key_jwt (RFC 7523): with client_assertion.',
+    },
+    client_assertion: { type: 'string', format: 'password', description: 'private_key_jwt (RFC 7523): a JWT signed with the client\'s private key.' },
   };
 }
 
@@ -98,7 +104,7 @@ function tokenResponse(): SchemaObject {
     required: ['access_token', 'token_type', 'expires_in'],
     properties: {
       access_token: { type: 'string', description: 'A JWT access token (RFC 9068).' },
-      token_type: { type: 'string', enum: ['Bearer'] },
+      token_type: { type: 'string', enum: ['Bearer', 'DPoP'] },
       expires_in: { type: 'integer', description: 'Lifetime of the access token in seconds.' },
       refresh_token: { type: 'string', description: 'When the client may use the refresh_token grant; rotated on every use.' },
       scope: { type: 'string', description: 'The granted scopes, space-separated.' },

@@ -28,6 +28,8 @@ export function sampleAuthOptions(env: NodeJS.ProcessEnv): AuthModuleOptions {
       defaultClient: 'demo-client',
       scopes: { 'items:read': 'Read items', 'items:write': 'Create items' },
       signing: env.JWT_SECRET ? { secret: env.JWT_SECRET } : { alg: 'EdDSA' },
+      // The sample's contract keeps the password grant (design.md); the module warns at boot (RFC 9700 §2.4).
+      passwordGrant: true,
     },
   };
 }

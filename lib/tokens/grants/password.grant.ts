@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { PasswordLogin } from '../../login/password-login.js';
 import { OAuthError } from '../oauth.error.js';
@@ -19,6 +19,9 @@ const MAX_USERNAME_LENGTH = 256;
  * password is checked by `PasswordLogin` (lockout, equal timing for unknown users, events); an
  * optional {@link PasswordGrantStep} runs next; then tokens are issued for the requested scope,
  * or for every scope the user may hold when none is requested.
+ *
+ * Off unless `tokens.passwordGrant: true`: RFC 9700 §2.4 says this grant MUST NOT be used, and
+ * OAuth 2.1 drops it. Use the authorization code grant with PKCE instead.
  */
 @Injectable()
 export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap {
@@ -45,9 +48,17 @@ export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap 
     this.step = findAppProvider(this.moduleRef, PasswordGrantStep) ?? (this.secondFactorStep.enabled ? this.secondFactorStep : undefined);
   }
 
-  /** The password grant reads accounts: a missing `UserDirectory` fails the boot. */
+  override isEnabled(): boolean {
+    return this.settings.passwordGrant;
+  }
+
+  /** The password grant reads accounts: a missing `UserDirectory` fails the boot. It warns that it is on. */
   override assertUsable(): void {
     this.login.users();
+    new Logger('nest-warden').warn(
+      'tokens.passwordGrant is on: the token endpoint accepts grant_type=password. RFC 9700 (OAuth 2.0 Security BCP) §2.4 says ' +
+        'the resource owner password credentials grant MUST NOT be used; move clients to authorization_code with PKCE.',
+    );
   }
 
   async handle({ request, parameters, client }: TokenGrantContext): Promise<TokenSet> {
