@@ -40,6 +40,39 @@ export function documentTokenEndpoint(operation: OperationObject, kind: TokenEnd
         503: oauthError('The service is temporarily unavailable (temporarily_unavailable).', { 'Retry-After': retryAfterHeader() }),
       };
       return;
+    case 'authorize':
+      operation.summary ??= 'Authorization endpoint (RFC 6749 §4.1, PKCE S256): sign-in page, then a redirect with a code, state and iss';
+      operation.description ??=
+        'For browsers, not for API calls: GET shows the sign-in (or consent) page, or redirects to the registered redirect URI ' +
+        'with code, state and iss (RFC 9207) when the user is signed in; POST is the page\'s form.';
+      operation.responses = {
+        200: { description: 'The sign-in or consent page (HTML).' },
+        303: { description: 'To the registered redirect URI with code (or error), state and iss; or back to GET after sign-in.' },
+        400: { description: 'Unknown client or unregistered redirect URI: an error page, never a redirect.' },
+        401: { description: 'The sign-in page again: wrong username, password or code.' },
+        429: { description: 'The sign-in page: too many failed attempts on this account.', headers: { 'Retry-After': retryAfterHeader() } },
+      };
+      return;
+    case 'introspect':
+      operation.summary ??= 'Token introspection (RFC 7662), for authenticated confidential clients';
+      operation.requestBody = formBody(
+        { type: 'object', required: ['token'], properties: { token: { type: 'string' }, token_type_hint: { type: 'string' }, ...clientCredentials() } },
+        'RFC 7662 §2.1, form-encoded.',
+      );
+      operation.responses = {
+        200: json('Whether the token is active, and its claims when it is one of the calling client\'s tokens.', {
+          type: 'object',
+          required: ['active'],
+          properties: { active: { type: 'boolean' } },
+          additionalProperties: true,
+        }),
+        401: oauthError('Client authentication failed, or a public client (invalid_client).', { 'WWW-Authenticate': challengeHeader() }),
+      };
+      return;
+    case 'metadata':
+      operation.summary ??= 'Authorization server metadata (RFC 8414)';
+      operation.responses = { 200: json('The endpoints, grants, client authentication methods and scopes of this server.', { type: 'object', additionalProperties: true }) };
+      return;
     case 'jwks':
       operation.summary ??= 'Public signing keys (JWK Set, RFC 7517)';
       operation.responses = {

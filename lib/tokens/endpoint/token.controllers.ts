@@ -132,6 +132,7 @@ function introspectionController(path: string): Type {
     @Public()
     @Post(path)
     @HttpCode(200)
+    @documentedAs('introspect')
     async introspect(@Req() request: FormRequest, @Res() response: unknown): Promise<void> {
       send(this.adapterHost, response, await this.endpoint.introspect(request));
     }
@@ -153,6 +154,7 @@ function metadataController(path: string): Type {
 
     @Public()
     @Get(path)
+    @documentedAs('metadata')
     metadata(@Res() response: unknown): void {
       send(this.adapterHost, response, this.endpoint.metadata());
     }
@@ -174,12 +176,14 @@ function authorizationController(path: string): Type {
 
     @Public()
     @Get(path)
+    @documentedAs('authorize')
     async authorize(@Req() request: FormRequest, @Res() response: unknown): Promise<void> {
       send(this.adapterHost, response, await this.endpoint.authorize(request, response));
     }
 
     @Public()
     @Post(path)
+    @documentedAs('authorize')
     async submit(@Req() request: FormRequest, @Res() response: unknown): Promise<void> {
       send(this.adapterHost, response, await this.endpoint.submit(request, response));
     }

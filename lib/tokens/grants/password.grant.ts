@@ -61,7 +61,7 @@ export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap 
     );
   }
 
-  async handle({ request, parameters, client }: TokenGrantContext): Promise<TokenSet> {
+  async handle({ request, parameters, client, confirmation }: TokenGrantContext): Promise<TokenSet> {
     const username = parameters.require('username');
     const password = parameters.require('password');
     if (username.length > MAX_USERNAME_LENGTH) throw new OAuthError('invalid_request', 'The username is too long');
@@ -78,6 +78,7 @@ export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap 
       amr: [...new Set(amr)],
       grantType: this.grantType,
       clientAddress: this.requestPolicy.clientAddress(request),
+      confirmation,
     });
   }
 
