@@ -101,6 +101,14 @@ export type { FormRequest, TokenRequestParameters } from './tokens/grants/token-
 export { PasswordGrantStep } from './tokens/grants/password-grant-step.js';
 export type { TokenClient } from './tokens/token-settings.js';
 export { isConfidential } from './tokens/token-settings.js';
+export {
+  AuthorizationLoginPage,
+  DefaultAuthorizationLoginPage,
+  escapeHtml,
+  type AuthorizationConsentView,
+  type AuthorizationErrorView,
+  type AuthorizationLoginView,
+} from './tokens/endpoint/authorization-login-page.js';
 export type {
   GeneratedSigningOptions,
   PrivateKeySigningOptions,

