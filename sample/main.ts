@@ -21,6 +21,8 @@ async function bootstrap(): Promise<void> {
       `  Get a token: curl -s -d grant_type=password -d username=alice -d password=alice-password ${base}/auth/token`,
       `  Call it:     curl -H "Authorization: Bearer <access_token>" ${base}/me`,
       `  API key:     curl -H "X-API-Key: demo-api-key" ${base}/reports`,
+      `  Service:     curl -s -u demo-service:demo-service-secret -d grant_type=client_credentials ${base}/auth/token`,
+      `  Metadata:    ${base}/.well-known/oauth-authorization-server  (Swagger UI's Authorize also signs in with authorization code + PKCE)`,
     ].join('\n'),
   );
 }
