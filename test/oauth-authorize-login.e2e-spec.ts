@@ -8,6 +8,7 @@ import {
   DefaultAuthorizationLoginPage,
   escapeHtml,
   MfaDirectory,
+  SessionService,
   type TokenClientOptions,
   TotpService,
 } from '../lib/index.js';
@@ -91,6 +92,15 @@ describe.each(ADAPTERS)('authorization endpoint sign-in (%s)', (adapter) => {
     const tokens = await oauth.processAuthorizationCodeResponse(as, spa, await oauth.authorizationCodeGrantRequest(as, spa, oauth.None(), params, CALLBACK, pkce.verifier, insecure));
     const me = await fetch(`${base}/me`, { headers: { Authorization: `Bearer ${tokens.access_token}` } });
     expect((await me.json()).amr).toEqual(['pwd', 'otp']);
+
+    // A password-only session (e.g. from POST /auth/session) does not skip the enrolled second factor here.
+    const sessions = app.get(SessionService);
+    const passwordOnly = await sessions.create({ id: ALICE.id, username: ALICE.username }, { amr: ['pwd'] });
+    const withSession = new TestBrowser(base);
+    withSession.jar.set(sessions.settings.cookieName, passwordOnly.id);
+    const again = await withSession.get((await authorizationRequest(as, 'spa', CALLBACK)).url.toString());
+    expect(again.response.status).toBe(200);
+    expect(again.body).toContain('Sign in again with the code from your authenticator app.');
   });
 
   it('locks the account after failed attempts: 429 page with Retry-After, the right password too', async () => {

@@ -121,6 +121,10 @@ export class AuthorizationEndpoint implements OnApplicationBootstrap {
       const checked = this.checkRequest(valid);
       const principal = await this.signedIn(request);
       if (!principal) return this.loginPage(valid, response, checked.scopes);
+      if (!(await this.hasSecondFactorIfEnrolled(principal))) {
+        // A session from a password-only login (POST /auth/session) must not skip the enrolled second factor here.
+        return this.loginPage(valid, response, checked.scopes, 'Sign in again with the code from your authenticator app.', principal.username);
+      }
       return await this.complete(valid, principal, request, response);
     } catch (error) {
       return this.failure(error, valid);
@@ -239,7 +243,7 @@ export class AuthorizationEndpoint implements OnApplicationBootstrap {
     // The consent form passed this endpoint's own CSRF checks (origin, double-submit token) already;
     // the session is read as on the GET that showed the form (the session's CSRF header is for API calls).
     const principal = await this.signedIn(Object.create(request, { method: { value: 'GET' } }) as AuthRequest);
-    if (!principal) return this.loginPage(valid, response, this.checkRequest(valid).scopes);
+    if (!principal || !(await this.hasSecondFactorIfEnrolled(principal))) return this.loginPage(valid, response, this.checkRequest(valid).scopes);
     if (decision !== 'approve') throw new RedirectError('access_denied', 'The user denied the request');
     const account = await this.login.users().findById(principal.id);
     if (!account || account.disabled) throw new RedirectError('access_denied', 'The account cannot sign in');
@@ -272,6 +276,12 @@ export class AuthorizationEndpoint implements OnApplicationBootstrap {
   private async authTime(principal: Principal): Promise<number> {
     const info = principal.sessionId ? await this.sessions.describe(principal.sessionId) : null;
     return info?.createdAt ?? this.clock.now();
+  }
+
+  /** An enrolled user's session must show the second factor (`amr` has `otp`) before a code is issued. */
+  private async hasSecondFactorIfEnrolled(principal: Principal): Promise<boolean> {
+    if (!this.secondFactor.enabled || principal.amr?.includes('otp')) return true;
+    return !(await this.secondFactor.isEnrolled(principal.id));
   }
 
   private async verifySecondFactor(account: UserAccount, otp: string | undefined): Promise<string[]> {
