@@ -97,7 +97,7 @@ describe.each(ADAPTERS.flatMap((adapter) => STORE_VARIANTS.map((store) => [adapt
       expect((await me(refreshed.access_token)).status).toBe(200);
     });
 
-    it('a confidential client (client_secret_basic), then introspection of its own token (RFC 7662)', async () => {
+    it('a confidential client (client_secret_basic), then introspection of its own access and refresh tokens (RFC 7662)', async () => {
       const { params, verifier } = await authorize(web, WEB_CALLBACK);
       const tokens = await oauth.processAuthorizationCodeResponse(as, web, await redeem(web, webAuth, params, WEB_CALLBACK, verifier));
       expect(tokens.scope).toBe('items:read items:write');
@@ -112,6 +112,12 @@ describe.each(ADAPTERS.flatMap((adapter) => STORE_VARIANTS.map((store) => [adapt
         const inactive = await oauth.processIntrospectionResponse(as, web, await oauth.introspectionRequest(as, web, webAuth, token, insecure));
         expect(inactive).toEqual({ active: false });
       }
+      // Its refresh token too, while it is current; a rotated-out one is inactive.
+      const refreshIntrospected = await oauth.processIntrospectionResponse(as, web, await oauth.introspectionRequest(as, web, webAuth, tokens.refresh_token!, insecure));
+      expect(refreshIntrospected).toMatchObject({ active: true, client_id: 'web', sub: ALICE.id, scope: 'items:read items:write' });
+      await oauth.processRefreshTokenResponse(as, web, await oauth.refreshTokenGrantRequest(as, web, webAuth, tokens.refresh_token!, insecure));
+      const rotatedOut = await oauth.processIntrospectionResponse(as, web, await oauth.introspectionRequest(as, web, webAuth, tokens.refresh_token!, insecure));
+      expect(rotatedOut).toEqual({ active: false });
       await oauth.processRevocationResponse(await oauth.revocationRequest(as, web, webAuth, tokens.access_token, insecure));
       const revoked = await oauth.processIntrospectionResponse(as, web, await oauth.introspectionRequest(as, web, webAuth, tokens.access_token, insecure));
       expect(revoked).toEqual({ active: false });

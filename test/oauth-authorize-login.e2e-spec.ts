@@ -182,6 +182,15 @@ describe('boot checks of the code flow and the password grant', () => {
     );
   });
 
+  it.each([
+    ['a redirect URI with a fragment', { id: 'x', redirectUris: ['https://app.test/cb#frag'] }, /redirect URI "https:\/\/app.test\/cb#frag", which is not an absolute URI/],
+    ['a relative redirect URI', { id: 'x', redirectUris: ['/callback'] }, /not an absolute URI without a fragment/],
+    ['a private key in jwks', { id: 'x', jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'a', y: 'b', d: 'secret' }] } }, /jwks that is not a set of public keys.*never a private or symmetric key/s],
+    ['an empty jwks', { id: 'x', jwks: { keys: [] } }, /jwks that is not a set of public keys/],
+  ] as const)('a client with %s fails the boot with the fix', async (_name, client, message) => {
+    await expect(build({ tokens: { clients: [{ id: 'demo-client' }, client as TokenClientOptions] } })).rejects.toThrow(message);
+  });
+
   it('with the password grant on, the boot warns and names RFC 9700', async () => {
     const logs = new CaptureLogger();
     await build({}, logs);

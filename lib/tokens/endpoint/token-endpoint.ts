@@ -14,6 +14,7 @@ import { type FormRequest, TokenRequestParameters } from '../grants/token-reques
 import { isConfidential, mayUseGrant, TokenSettings } from '../token-settings.js';
 import { AccessTokens } from '../issuance/access-tokens.js';
 import { OwnTokenVerification } from '../issuance/own-token-verification.js';
+import { RefreshTokens } from '../issuance/refresh-tokens.js';
 import { CLIENT_ASSERTION_ALGORITHMS } from './client-assertions.js';
 import { MountedTokenPaths } from './mounted-token-paths.js';
 import { TokenService } from '../issuance/token.service.js';
@@ -114,8 +115,8 @@ export class TokenEndpoint {
 
   /**
    * RFC 7662 token introspection, for authenticated confidential clients (a public client is
-   * `invalid_client`). A client learns about the access tokens issued to it; any other token, and
-   * an expired or revoked one, is `{ "active": false }`.
+   * `invalid_client`). A client learns about the access and refresh tokens issued to it; any other
+   * token, and an expired, rotated-out or revoked one, is `{ "active": false }`.
    */
   async introspect(request: FormRequest): Promise<EndpointAnswer> {
     try {
@@ -123,6 +124,13 @@ export class TokenEndpoint {
       const client = await this.clients.authenticate(request, parameters);
       if (!isConfidential(client)) throw new OAuthError('invalid_client', 'Introspection is for authenticated confidential clients');
       const token = parameters.require('token');
+      if (RefreshTokens.looksLikeRefreshToken(token)) {
+        const grant = await this.tokens.inspectRefreshToken(token, client);
+        if (!grant) return { status: HttpStatus.OK, headers: NO_STORE, body: { active: false } };
+        const body: Record<string, unknown> = { active: true, client_id: grant.clientId, sub: grant.userId, iss: this.settings.issuer, exp: Math.floor(grant.expiresAt / 1000) };
+        if (grant.scopes.length) body.scope = grant.scopes.join(' ');
+        return { status: HttpStatus.OK, headers: NO_STORE, body };
+      }
       const claims = await this.accessTokens.verify(token);
       if (!claims || claims.client_id !== client.id) return { status: HttpStatus.OK, headers: NO_STORE, body: { active: false } };
       try {

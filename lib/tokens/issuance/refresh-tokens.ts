@@ -137,6 +137,19 @@ export class RefreshTokens {
     throw new Error('nest-warden: refresh-token revocation did not settle');
   }
 
+  /**
+   * What a refresh token stands for, without rotating it (introspection): its grant and when it
+   * dies, when it is the family's current token, unexpired and not revoked; else `undefined`.
+   */
+  async inspect(token: string): Promise<{ grant: RefreshGrant; expiresAt: number } | undefined> {
+    const parsed = parse(token);
+    if (!parsed) return undefined;
+    const record = decode(await this.store.get(key(parsed.family)));
+    if (!record || record.grant.id !== parsed.family || record.revoked || record.current !== hash(parsed.secret)) return undefined;
+    const expiresAt = Math.min(record.expiresAt, record.grant.maxExpiresAt);
+    return expiresAt > this.clock.now() ? { grant: record.grant, expiresAt } : undefined;
+  }
+
   /** Revokes the family `id` whatever its current token (an authorization code it came from was replayed). */
   async revokeFamily(id: string): Promise<RefreshGrant | undefined> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

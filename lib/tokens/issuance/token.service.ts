@@ -8,7 +8,7 @@ import type { UserAccount } from '../../users/user-directory.js';
 import { AccessTokenDenyList } from './access-token-deny-list.js';
 import { AccessTokens, type TokenConfirmation } from './access-tokens.js';
 import { OAuthError } from '../oauth.error.js';
-import { RefreshTokens } from './refresh-tokens.js';
+import { type RefreshGrant, RefreshTokens } from './refresh-tokens.js';
 import { narrowScopes } from '../scopes.js';
 import { mayUseGrant, type TokenClient, TokenSettings } from '../token-settings.js';
 
@@ -300,6 +300,18 @@ export class TokenService implements OnModuleInit {
       tokenId: claims.jti,
       clientAddress,
     });
+  }
+
+  /**
+   * RFC 7662 for a refresh token of `client`: its grant while it is the family's current, live
+   * token and the user's tokens were not all revoked since; `undefined` otherwise. @internal
+   */
+  async inspectRefreshToken(token: string, client: TokenClient): Promise<RefreshGrant & { expiresAt: number } | undefined> {
+    const found = await this.refreshTokens.inspect(token);
+    if (!found || found.grant.clientId !== client.id) return undefined;
+    const revokedAt = await this.denyList.userRevokedAt(found.grant.userId);
+    if (revokedAt !== undefined && found.grant.issuedAt <= revokedAt) return undefined;
+    return { ...found.grant, expiresAt: found.expiresAt };
   }
 
   private client(clientId: string | undefined): TokenClient {
