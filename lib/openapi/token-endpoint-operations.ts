@@ -1,4 +1,4 @@
-import type { HeaderObject, OperationObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
+import type { HeaderObject, OperationObject, ParameterObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import type { RouteHandler } from '../policy/policy-metadata.js';
 import { TOKEN_ENDPOINT_OPERATION, type TokenEndpointOperation } from '../tokens/endpoint/token-endpoint-operation.js';
 import type { TokenGrant } from '../tokens/grants/token-grant.js';
@@ -43,12 +43,28 @@ export function documentTokenEndpoint(operation: OperationObject, kind: TokenEnd
     case 'authorize':
       operation.summary ??= 'Authorization endpoint (RFC 6749 §4.1, PKCE S256): sign-in page, then a redirect with a code, state and iss';
       operation.description ??=
-        'For browsers, not for API calls: GET shows the sign-in (or consent) page, or redirects to the registered redirect URI ' +
-        'with code, state and iss (RFC 9207) when the user is signed in; POST is the page\'s form.';
+        'For browsers, not for API calls: shows the sign-in (or consent) page, or redirects to the registered redirect URI ' +
+        'with code, state and iss (RFC 9207) when the user is signed in.';
+      operation.parameters = [
+        query('response_type', 'Always "code".', true, ['code']),
+        query('client_id', 'The client.', true),
+        query('redirect_uri', 'One of the client\'s registered redirect URIs, exactly (optional when it has only one).', false),
+        query('code_challenge', 'PKCE (RFC 7636): BASE64URL(SHA-256(code_verifier)).', true),
+        query('code_challenge_method', 'PKCE method: S256 only (plain is refused).', true, ['S256']),
+        query('scope', 'Space-separated scopes; without it, every scope the user and client may hold.', false),
+        query('state', 'Returned unchanged with the code (CSRF protection of the client).', false),
+      ];
       operation.responses = {
         200: { description: 'The sign-in or consent page (HTML).' },
         303: { description: 'To the registered redirect URI with code (or error), state and iss; or back to GET after sign-in.' },
         400: { description: 'Unknown client or unregistered redirect URI: an error page, never a redirect.' },
+      };
+      return;
+    case 'authorize-form':
+      operation.summary ??= 'The sign-in and consent form of the authorization endpoint (HTML form post)';
+      operation.responses = {
+        303: { description: 'Signed in: back to the authorization endpoint; consent given or denied: to the redirect URI.' },
+        400: { description: 'An error page (unknown client, unregistered redirect URI, expired form).' },
         401: { description: 'The sign-in page again: wrong username, password or code.' },
         429: { description: 'The sign-in page: too many failed attempts on this account.', headers: { 'Retry-After': retryAfterHeader() } },
       };
@@ -143,6 +159,10 @@ function tokenResponse(): SchemaObject {
       scope: { type: 'string', description: 'The granted scopes, space-separated.' },
     },
   };
+}
+
+function query(name: string, description: string, required: boolean, values?: string[]): ParameterObject {
+  return { name, in: 'query', required, description, schema: values ? { type: 'string', enum: values } : { type: 'string' } };
 }
 
 function jwkSet(): SchemaObject {

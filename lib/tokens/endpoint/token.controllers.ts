@@ -183,7 +183,7 @@ function authorizationController(path: string): Type {
 
     @Public()
     @Post(path)
-    @documentedAs('authorize')
+    @documentedAs('authorize-form')
     async submit(@Req() request: FormRequest, @Res() response: unknown): Promise<void> {
       send(this.adapterHost, response, await this.endpoint.submit(request, response));
     }
