@@ -160,6 +160,16 @@ describe.each(ADAPTERS.flatMap((adapter) => STORE_VARIANTS.map((store) => [adapt
       expect(crossSite.response.status).toBe(400);
     });
 
+    it('two sign-in pages open in one browser: the first one still signs in (the login CSRF token is kept)', async () => {
+      const user = browser();
+      const first = await authorizationRequest(as, 'spa', SPA_CALLBACK);
+      const second = await authorizationRequest(as, 'spa', SPA_CALLBACK);
+      const firstPage = await user.get(first.url.toString());
+      await user.get(second.url.toString());
+      const signedIn = await user.post('/auth/authorize', { ...hiddenFields(firstPage.body), username: ALICE.username, password: ALICE.password });
+      expect(signedIn.response.status).toBe(303);
+    });
+
     it('never redirects to an unregistered redirect URI: exact match only (400 page instead)', async () => {
       for (const redirectUri of [`${SPA_CALLBACK}/extra`, `${SPA_CALLBACK}?x=1`, 'https://spa.test/callbac', 'https://evil.test/callback', 'HTTPS://spa.test/callback']) {
         const { url } = await authorizationRequest(as, 'spa', redirectUri);

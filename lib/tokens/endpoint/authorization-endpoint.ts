@@ -120,10 +120,10 @@ export class AuthorizationEndpoint implements OnApplicationBootstrap {
       valid = this.validate(readParameters(request.query));
       const checked = this.checkRequest(valid);
       const principal = await this.signedIn(request);
-      if (!principal) return this.loginPage(valid, response, checked.scopes);
+      if (!principal) return this.loginPage(valid, request, response, checked.scopes);
       if (!(await this.hasSecondFactorIfEnrolled(principal))) {
         // A session from a password-only login (POST /auth/session) must not skip the enrolled second factor here.
-        return this.loginPage(valid, response, checked.scopes, 'Sign in again with the code from your authenticator app.', principal.username);
+        return this.loginPage(valid, request, response, checked.scopes, 'Sign in again with the code from your authenticator app.', principal.username);
       }
       return await this.complete(valid, principal, request, response);
     } catch (error) {
@@ -145,7 +145,7 @@ export class AuthorizationEndpoint implements OnApplicationBootstrap {
       const username = body.username ?? '';
       const password = body.password ?? '';
       if (!username || !password || username.length > 256 || password.length > 4096) {
-        return this.loginPage(valid, response, checked.scopes, 'Enter your username and password.', username, HttpStatus.BAD_REQUEST);
+        return this.loginPage(valid, request, response, checked.scopes, 'Enter your username and password.', username, HttpStatus.BAD_REQUEST);
       }
       let account: UserAccount;
       let amr: string[];
@@ -156,12 +156,12 @@ export class AuthorizationEndpoint implements OnApplicationBootstrap {
         const authError = failClosed(error);
         if (!AuthError.isAuthError(authError) || authError.code === 'unavailable') throw authError;
         if (authError.code === 'locked') {
-          const answer = this.loginPage(valid, response, checked.scopes, 'Too many failed attempts. Try again later.', username, HttpStatus.TOO_MANY_REQUESTS);
+          const answer = this.loginPage(valid, request, response, checked.scopes, 'Too many failed attempts. Try again later.', username, HttpStatus.TOO_MANY_REQUESTS);
           const retry = authError.retryAfterSeconds;
           return retry === undefined ? answer : { ...answer, headers: [...answer.headers, ['Retry-After', String(retryAfterSeconds(retry))]] };
         }
         const message = authError.description === SECOND_FACTOR_MISSING ? SECOND_FACTOR_MISSING : 'Invalid username or password, or code.';
-        return this.loginPage(valid, response, checked.scopes, message, username, HttpStatus.UNAUTHORIZED);
+        return this.loginPage(valid, request, response, checked.scopes, message, username, HttpStatus.UNAUTHORIZED);
       }
       const session = await this.sessions.create(account, { amr: [...new Set(amr)], replaces: this.cookies.read(request) });
       this.cookies.set(response, session.id);
@@ -243,7 +243,7 @@ export class AuthorizationEndpoint implements OnApplicationBootstrap {
     // The consent form passed this endpoint's own CSRF checks (origin, double-submit token) already;
     // the session is read as on the GET that showed the form (the session's CSRF header is for API calls).
     const principal = await this.signedIn(Object.create(request, { method: { value: 'GET' } }) as AuthRequest);
-    if (!principal || !(await this.hasSecondFactorIfEnrolled(principal))) return this.loginPage(valid, response, this.checkRequest(valid).scopes);
+    if (!principal || !(await this.hasSecondFactorIfEnrolled(principal))) return this.loginPage(valid, request, response, this.checkRequest(valid).scopes);
     if (decision !== 'approve') throw new RedirectError('access_denied', 'The user denied the request');
     const account = await this.login.users().findById(principal.id);
     if (!account || account.disabled) throw new RedirectError('access_denied', 'The account cannot sign in');
@@ -293,6 +293,7 @@ export class AuthorizationEndpoint implements OnApplicationBootstrap {
 
   private loginPage(
     valid: ValidRequest,
+    request: AuthRequest,
     response: unknown,
     scopes: readonly string[] | undefined,
     error?: string,
@@ -301,7 +302,7 @@ export class AuthorizationEndpoint implements OnApplicationBootstrap {
   ): EndpointAnswer {
     const html = this.pages.renderLogin({
       action: this.paths.path('authorize')!,
-      hiddenFields: { ...valid.params, [CSRF_FIELD]: this.loginCsrf(undefined, response) },
+      hiddenFields: { ...valid.params, [CSRF_FIELD]: this.loginCsrf(request, response) },
       clientId: valid.client.id,
       scopes: scopes ?? [],
       error,
@@ -313,10 +314,11 @@ export class AuthorizationEndpoint implements OnApplicationBootstrap {
 
   /**
    * Login CSRF (double submit): a random token in a cookie of its own and in the form. A cross-site
-   * form cannot read the cookie, so it cannot send the matching field.
+   * form cannot read the cookie, so it cannot send the matching field. The browser's token is kept,
+   * so sign-ins open in two tabs both work.
    */
-  private loginCsrf(request: AuthRequest | undefined, response: unknown): string {
-    const existing = request ? readCookie(request, this.csrfCookie()) : undefined;
+  private loginCsrf(request: AuthRequest, response: unknown): string {
+    const existing = readCookie(request, this.csrfCookie());
     if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
     const token = randomBytes(32).toString('base64url');
     const cookie = this.sessions.settings.cookie;
