@@ -83,7 +83,7 @@ describe.each(ADAPTERS.flatMap((adapter) => STORE_VARIANTS.map((store) => [adapt
       expect(await claimsOf(result.access_token)).toMatchObject({ sub: 'jwt-service', client_id: 'jwt-service' });
     });
 
-    it('the principal says it is a client: @Scopes works, @Roles refuses it (it holds no roles)', async () => {
+    it('the principal says it is a client: @Scopes works, @Roles refuses it (no roles), @Owner refuses it (it owns no user resource)', async () => {
       const client = { client_id: 'service' };
       const { access_token } = await process(client, await grant(client, oauth.ClientSecretBasic(SERVICE_SECRET)));
       const server = apps[0].getHttpServer();
@@ -92,6 +92,8 @@ describe.each(ADAPTERS.flatMap((adapter) => STORE_VARIANTS.map((store) => [adapt
       await request(server).get('/items').set('Authorization', `Bearer ${access_token}`).expect(200);
       await request(server).post('/items').set('Authorization', `Bearer ${access_token}`).expect(403);
       await request(server).get('/admin').set('Authorization', `Bearer ${access_token}`).expect(403);
+      await request(server).get('/notes/n-alice').set('Authorization', `Bearer ${access_token}`).expect(403);
+      await request(server).get('/notes/unknown').set('Authorization', `Bearer ${access_token}`).expect(404);
     });
 
     it('a user token is kind "user"', async () => {
@@ -101,6 +103,7 @@ describe.each(ADAPTERS.flatMap((adapter) => STORE_VARIANTS.map((store) => [adapt
         .send('grant_type=password&username=alice&password=alice-password');
       const me = await request(apps[0].getHttpServer()).get('/me').set('Authorization', `Bearer ${res.body.access_token}`).expect(200);
       expect(me.body.kind).toBe('user');
+      await request(apps[0].getHttpServer()).get('/notes/n-alice').set('Authorization', `Bearer ${res.body.access_token}`).expect(200);
     });
 
     const assertion = (claims: Record<string, unknown>, key: CryptoKey = keyPair.privateKey, alg = 'ES256') => {
