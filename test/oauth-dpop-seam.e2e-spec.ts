@@ -76,7 +76,7 @@ describe.each(ADAPTERS)('DPoP-bound issuance through the seam (%s)', (adapter) =
     expect((await claimsOf(result.access_token)).cnf).toBeUndefined();
   });
 
-  it('a bound refresh token stays bound: refreshed access tokens carry the same cnf.jkt; another key cannot refresh', async () => {
+  it('a bound refresh token stays bound: refreshed access tokens carry the same cnf.jkt; another key, or no proof (public client), cannot refresh', async () => {
     const client: oauth.Client = { client_id: 'demo-client' };
     const DPoP = oauth.DPoP(client, keyPair);
     const first = await oauth.processGenericTokenEndpointResponse(
@@ -91,5 +91,7 @@ describe.each(ADAPTERS)('DPoP-bound issuance through the seam (%s)', (adapter) =
     const other = oauth.DPoP(client, await generateKeyPair('ES256'));
     const stolen = oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshed.refresh_token!, { ...insecure, DPoP: other }));
     await expect(stolen).rejects.toMatchObject({ error: 'invalid_grant' });
+    const withoutProof = oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshed.refresh_token!, insecure));
+    await expect(withoutProof).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 });

@@ -10,7 +10,7 @@ import { AccessTokens, type TokenConfirmation } from './access-tokens.js';
 import { OAuthError } from '../oauth.error.js';
 import { type RefreshGrant, RefreshTokens } from './refresh-tokens.js';
 import { narrowScopes } from '../scopes.js';
-import { mayUseGrant, type TokenClient, TokenSettings } from '../token-settings.js';
+import { isConfidential, mayUseGrant, type TokenClient, TokenSettings } from '../token-settings.js';
 
 /** A token response (RFC 6749 §5.1) before it is written as JSON. */
 export interface TokenSet {
@@ -62,7 +62,8 @@ export interface RefreshOptions {
   readonly clientAddress?: string;
   /**
    * The DPoP key of this request's verified proof. A family bound to a key stays bound (its new
-   * access tokens carry the same `cnf.jkt`); a proof of another key is refused.
+   * access tokens carry the same `cnf.jkt`); a proof of another key is refused, and so is a public
+   * client's refresh of a bound family without a proof (RFC 9449 §5).
    */
   readonly confirmation?: TokenConfirmation;
 }
@@ -199,8 +200,11 @@ export class TokenService implements OnModuleInit {
       const requested = options.scopes ? [...new Set(options.scopes)] : undefined;
       const widened = requested?.find((scope) => !grant.scopes.includes(scope));
       if (widened) throw new OAuthError('invalid_scope', `The scope "${widened}" was not granted to this refresh token`);
-      if (grant.jkt !== undefined && options.confirmation !== undefined && options.confirmation.jkt !== grant.jkt) {
-        throw new OAuthError('invalid_grant', 'The refresh token is bound to another DPoP key');
+      // RFC 9449 §5: a public client's bound refresh token needs a proof of the same key; a
+      // confidential client authenticated itself, but a proof of another key is refused too.
+      const proofMissing = options.confirmation === undefined && !isConfidential(client);
+      if (grant.jkt !== undefined && (proofMissing || (options.confirmation !== undefined && options.confirmation.jkt !== grant.jkt))) {
+        throw new OAuthError('invalid_grant', 'The refresh token is bound to a DPoP key: send a proof of that key');
       }
       const revokedAt = await this.denyList.userRevokedAt(grant.userId);
       if (revokedAt !== undefined && grant.issuedAt <= revokedAt) {
