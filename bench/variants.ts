@@ -357,7 +357,7 @@ export function loginModule(hashConcurrency?: number): ModuleMetadata {
         defaultStrategies: ['jwt'],
         basic: {},
         // Its own issuer: GET /item's tokens are not the token service's, so no deny list (as warden-hs256).
-        tokens: { issuer: BENCH_LOGIN_ISSUER, signing: { secret: BENCH_SECRET }, clients: [{ id: BENCH_CLIENT }] },
+        tokens: { issuer: BENCH_LOGIN_ISSUER, signing: { secret: BENCH_SECRET }, clients: [{ id: BENCH_CLIENT }], passwordGrant: true },
         tokenEndpoints: { token: '/auth/token', revoke: false, jwks: false },
         passwords: { concurrency: hashConcurrency },
         lockout: { accountThreshold: 1e9, addressThreshold: 1e9 },

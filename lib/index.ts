@@ -96,13 +96,23 @@ export { describeRoutes } from './manifest/describe-routes.js';
 export type { RouteManifestEntry } from './manifest/route-manifest.entry.js';
 
 // Tokens: nest-warden as a small authorization server.
-export { TokenService, type IssueTokensOptions, type RefreshOptions, type TokenSet } from './tokens/issuance/token.service.js';
+export { TokenService, type IssueTokensOptions, type IssueClientTokenOptions, type RefreshOptions, type TokenSet } from './tokens/issuance/token.service.js';
+export type { TokenConfirmation } from './tokens/issuance/access-tokens.js';
 export { hashClientSecret } from './tokens/client-secret.js';
 export { OAuthError, type OAuthErrorCode, type OAuthErrorOptions } from './tokens/oauth.error.js';
 export { TokenGrant, type TokenGrantContext, type TokenGrantParameter } from './tokens/grants/token-grant.js';
 export type { FormRequest, TokenRequestParameters } from './tokens/grants/token-request.js';
 export { PasswordGrantStep } from './tokens/grants/password-grant-step.js';
 export type { TokenClient } from './tokens/token-settings.js';
+export { isConfidential } from './tokens/token-settings.js';
+export {
+  AuthorizationLoginPage,
+  DefaultAuthorizationLoginPage,
+  escapeHtml,
+  type AuthorizationConsentView,
+  type AuthorizationErrorView,
+  type AuthorizationLoginView,
+} from './tokens/endpoint/authorization-login-page.js';
 export type {
   GeneratedSigningOptions,
   PrivateKeySigningOptions,
@@ -113,6 +123,7 @@ export type {
   TokenOptions,
   TokenSigningAlgorithm,
   TokenSigningOptions,
+  ClientAuthMethod,
 } from './tokens/tokens.options.js';
 
 // Security events.

@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createAuthDocument } from '../lib/openapi/index.js';
+import { swaggerRedirectUri } from './auth/sample-auth.options.js';
 
 /** The hook API of a Fastify instance that the sample uses (no Fastify import needed for an Express app). */
 interface FastifyHooks {
@@ -36,5 +37,11 @@ export function configureApp(app: INestApplication): void {
     .setVersion('1.0')
     .build();
   // The Authorize dialog's OAuth2 flow comes from the module: its token endpoint, refresh and scopes.
-  SwaggerModule.setup('docs', app, () => createAuthDocument(app, config));
+  // Swagger UI's Authorize dialog signs in with the authorization code flow and PKCE as demo-client.
+  SwaggerModule.setup('docs', app, () => createAuthDocument(app, config), {
+    swaggerOptions: {
+      oauth2RedirectUrl: swaggerRedirectUri(process.env),
+      initOAuth: { clientId: 'demo-client', usePkceWithAuthorizationCodeGrant: true },
+    },
+  });
 }

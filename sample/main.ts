@@ -22,6 +22,8 @@ async function bootstrap(): Promise<void> {
       `  Call it:     curl -H "Authorization: Bearer <access_token>" ${base}/me`,
       `  API key:     curl -H "X-API-Key: demo-api-key" ${base}/reports`,
       `  Passkeys:    ${base}/passkeys  (sign in as alice, register a passkey, sign in with it; GET /account/security needs it)`,
+      `  Service:     curl -s -u demo-service:demo-service-secret -d grant_type=client_credentials ${base}/auth/token`,
+      `  Metadata:    ${base}/.well-known/oauth-authorization-server  (Swagger UI's Authorize also signs in with authorization code + PKCE)`,
     ].join('\n'),
   );
 }

@@ -184,6 +184,7 @@ function grantModule(extras: Partial<AuthModuleExtras> = {}, clients?: NonNullab
           signing: { secret: TEST_SECRET },
           clients: clients ?? [{ id: 'web' }, { id: 'password-only', grantTypes: ['password'] }],
           defaultClient: 'web',
+          passwordGrant: true,
         },
         tokenEndpoints: true,
         grants: [InvitationGrant],
@@ -251,7 +252,7 @@ describe.each(ADAPTERS)('an app grant registered with forRoot({ grants }) (%s)',
     const document = createAuthDocument(app, new DocumentBuilder().build());
     const body = document.paths['/auth/token'].post!.requestBody as { content: Record<string, { schema: { properties: Record<string, { enum?: string[] }> } }> };
     const properties = body.content['application/x-www-form-urlencoded'].schema.properties;
-    expect(properties.grant_type.enum).toEqual(['password', 'refresh_token', INVITATION_GRANT]);
+    expect(properties.grant_type.enum).toEqual(['password', 'refresh_token', 'authorization_code', 'client_credentials', INVITATION_GRANT]);
     expect(properties.invitation_code).toEqual({ type: 'string', format: 'password', description: 'Required for the invitation grant.' });
   });
 });
@@ -265,7 +266,7 @@ describe('app grants: boot-time checks', () => {
 
   it('a client listing a grant type nobody handles fails the boot, listing the ones there are', async () => {
     await expect(createApp('express', { imports: [grantModule({}, [{ id: 'web', grantTypes: ['device_code'] }])] })).rejects.toThrow(
-      `tokens.clients "web" lists the grant type "device_code", which the token endpoint does not have. Grant types: password, refresh_token, ${INVITATION_GRANT}.`,
+      `tokens.clients "web" lists the grant type "device_code", which the token endpoint does not have. Grant types: password, refresh_token, authorization_code, client_credentials, ${INVITATION_GRANT}.`,
     );
   });
 

@@ -41,8 +41,23 @@ describe.each(ADAPTERS)('OpenAPI: the token endpoints (%s)', (adapter) => {
     expect(Object.keys((token.requestBody as { content: object }).content)).toEqual([FORM]);
     const body = formSchema(token);
     expect(body.required).toEqual(['grant_type']);
-    expect(Object.keys(body.properties!)).toEqual(['grant_type', 'username', 'password', 'otp', 'recovery_code', 'refresh_token', 'scope', 'client_id', 'client_secret']);
-    expect(body.properties!.grant_type).toMatchObject({ enum: ['password', 'refresh_token'] });
+    expect(Object.keys(body.properties!)).toEqual([
+      'grant_type',
+      'username',
+      'password',
+      'otp',
+      'recovery_code',
+      'refresh_token',
+      'code',
+      'redirect_uri',
+      'code_verifier',
+      'scope',
+      'client_id',
+      'client_secret',
+      'client_assertion_type',
+      'client_assertion',
+    ]);
+    expect(body.properties!.grant_type).toMatchObject({ enum: ['password', 'refresh_token', 'authorization_code', 'client_credentials'] });
     expect(Object.keys(token.responses).sort()).toEqual(['200', '400', '401', '429', '503']);
     expect(Object.keys(jsonSchema(token, 200).properties!)).toEqual(['access_token', 'token_type', 'expires_in', 'refresh_token', 'scope']);
     expect(Object.keys(jsonSchema(token, 400).properties!)).toEqual(['error', 'error_description']);
@@ -54,7 +69,7 @@ describe.each(ADAPTERS)('OpenAPI: the token endpoints (%s)', (adapter) => {
     const revoke = operation(document, 'post', '/auth/revoke');
     const body = formSchema(revoke);
     expect(body.required).toEqual(['token']);
-    expect(Object.keys(body.properties!)).toEqual(['token', 'token_type_hint', 'client_id', 'client_secret']);
+    expect(Object.keys(body.properties!)).toEqual(['token', 'token_type_hint', 'client_id', 'client_secret', 'client_assertion_type', 'client_assertion']);
     expect(body.properties!.token_type_hint).toMatchObject({ enum: ['access_token', 'refresh_token'] });
     expect(Object.keys(revoke.responses).sort()).toEqual(['200', '400', '401', '503']);
   });

@@ -43,14 +43,14 @@ describe.each(ADAPTERS)('sample app: Swagger UI signs alice in and calls GET /me
     await app?.close();
   });
 
-  it('authorizes alice through the OAuth2 password dialog (Basic Og==, no scope ticked: all she may hold)', async () => {
+  it('authorizes alice through the OAuth2 password dialog (demo-client prefilled, no secret; no scope ticked: all she may hold)', async () => {
     await page.click('.auth-wrapper button.authorize');
     const oauth2 = page.locator('.modal-ux .auth-container').filter({ hasText: 'OAuth2, password' });
     await oauth2.waitFor();
     await oauth2.locator('#oauth_username').fill('alice');
     await oauth2.locator('#oauth_password').fill('alice-password');
-    // Client credentials stay empty and are sent "as Authorization header": Swagger UI's default.
-    expect(await oauth2.locator('#client_id_password').inputValue()).toBe('');
+    // The client id is prefilled (initOAuth, for the code flow too), no secret, sent "as Authorization header".
+    expect(await oauth2.locator('#client_id_password').inputValue()).toBe('demo-client');
     expect(await oauth2.locator('#client_secret_password').inputValue()).toBe('');
     expect(await oauth2.locator('#password_type').inputValue()).toBe('basic');
     const tokenResponse = page.waitForResponse((res) => new URL(res.url()).pathname === '/auth/token');
@@ -65,7 +65,7 @@ describe.each(ADAPTERS)('sample app: Swagger UI signs alice in and calls GET /me
     expect(tokenRequests).toHaveLength(1);
     const [sent] = tokenRequests;
     expect(sent.method()).toBe('POST');
-    expect(await sent.headerValue('authorization')).toBe('Basic Og==');
+    expect(await sent.headerValue('authorization')).toBe(`Basic ${Buffer.from('demo-client:').toString('base64')}`);
     expect(await sent.headerValue('content-type')).toContain('application/x-www-form-urlencoded');
     const form = new URLSearchParams(sent.postData() ?? '');
     expect(Object.fromEntries(form)).toEqual({ grant_type: 'password', username: 'alice', password: 'alice-password' });

@@ -67,6 +67,8 @@ export const authModule = AuthModule.forRootAsync({
       scopes: { 'items:read': 'Read items', 'items:write': 'Create items' },
       // HS256 when a secret is set; otherwise an Ed25519 key pair per instance, shared through the store.
       signing: process.env.JWT_SECRET ? { secret: process.env.JWT_SECRET } : {},
+      // The password grant is off by default (RFC 9700 §2.4); this first-party app still uses it.
+      passwordGrant: true,
     },
   }),
   // Structural: which controllers exist. Paths can be changed, or an endpoint left out with false.

@@ -7,7 +7,8 @@ import { mfaControllers } from '../mfa/mfa-endpoints.js';
 import { passkeyControllers } from '../passkeys/passkey-endpoints.js';
 import { sessionControllers } from '../sessions/session-endpoints.js';
 import { AUTH_STRATEGIES } from '../strategies/strategy-tokens.js';
-import { createTokenControllers } from '../tokens/endpoint/token.controllers.js';
+import { createTokenControllers, resolveTokenPaths } from '../tokens/endpoint/token.controllers.js';
+import { MountedTokenPaths } from '../tokens/endpoint/mounted-token-paths.js';
 import { TOKEN_GRANTS } from '../tokens/grants/token-grants.js';
 import { BUILT_IN_GRANTS } from './built-in-grants.js';
 import { BUILT_IN_STRATEGIES } from './built-in-strategies.js';
@@ -47,6 +48,7 @@ export const {
       // classes are providers of the app's modules (so they can inject its services), found by class.
       { provide: AUTH_STRATEGIES, useValue: Object.freeze([...BUILT_IN_STRATEGIES, ...(extras.strategies ?? [])]) },
       { provide: TOKEN_GRANTS, useValue: Object.freeze([...BUILT_IN_GRANTS, ...(extras.grants ?? [])]) },
+      { provide: MountedTokenPaths, useValue: new MountedTokenPaths(resolveTokenPaths(extras.tokenEndpoints)) },
     ],
     // The module's own endpoints, mounted at the paths the extras choose.
     controllers: [

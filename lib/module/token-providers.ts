@@ -1,8 +1,11 @@
 import type { Provider } from '@nestjs/common';
 import { AuthEvents } from '../events/auth-events.js';
 import { LocalTokenIssuer } from '../strategies/jwt/local-token-issuer.js';
+import { ClientAssertions } from '../tokens/endpoint/client-assertions.js';
 import { TokenClients } from '../tokens/endpoint/token-clients.js';
 import { TokenEndpoint } from '../tokens/endpoint/token-endpoint.js';
+import { AuthorizationEndpoint } from '../tokens/endpoint/authorization-endpoint.js';
+import { AuthorizationCodes } from '../tokens/issuance/authorization-codes.js';
 import { TokenGrants } from '../tokens/grants/token-grants.js';
 import { AccessTokenDenyList } from '../tokens/issuance/access-token-deny-list.js';
 import { AccessTokens } from '../tokens/issuance/access-tokens.js';
@@ -23,11 +26,14 @@ export const TOKEN_PROVIDERS: readonly Provider[] = [
   RevocationMirror,
   AccessTokenDenyList,
   RefreshTokens,
+  AuthorizationCodes,
+  ClientAssertions,
   TokenClients,
   TokenService,
   ...BUILT_IN_GRANTS,
   TokenGrants,
   TokenEndpoint,
+  AuthorizationEndpoint,
   OwnTokenVerification,
   { provide: LocalTokenIssuer, useExisting: OwnTokenVerification },
 ];

@@ -16,6 +16,14 @@ export interface OAuth2PasswordFlowOptions {
   /** Where refresh tokens are exchanged; usually the token endpoint too. */
   readonly refreshUrl?: string;
   /**
+   * The authorization endpoint, e.g. `/auth/authorize`: the dialog then offers the authorization
+   * code flow (with PKCE when Swagger UI is set up with `usePkceWithAuthorizationCodeGrant`).
+   * Default: the mounted one, when the authorization code grant is on and a client has redirect URIs.
+   */
+  readonly authorizationUrl?: string;
+  /** Offer the password flow. Default: when the token endpoint has the password grant (`tokens.passwordGrant`), else `false`. */
+  readonly passwordFlow?: boolean;
+  /**
    * Scope → description, shown as check boxes in the dialog. Scopes that routes demand with
    * `@Scopes()` but are missing here are listed with an empty description.
    */

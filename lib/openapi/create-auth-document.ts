@@ -140,11 +140,19 @@ interface ModuleFacts {
 function withModuleDefaults(given: OAuth2PasswordFlowOptions | undefined, facts: ModuleFacts): OAuth2PasswordFlowOptions | undefined {
   const route = facts.routes.find((candidate) => tokenEndpointOperation(candidate.handler) === 'token');
   const tokenUrl = route ? facts.manifest.pathsOf(route.controller, route.handler)[0] : undefined;
-  const derivable = tokenUrl !== undefined && facts.grants.get('password') !== undefined && facts.registry.has('jwt');
+  const authorizeRoute = facts.routes.find((candidate) => tokenEndpointOperation(candidate.handler) === 'authorize');
+  const codeFlow =
+    authorizeRoute !== undefined &&
+    facts.grants.get('authorization_code') !== undefined &&
+    [...facts.tokenSettings.clients.values()].some((client) => client.redirectUris.length > 0);
+  const passwordFlow = facts.grants.get('password') !== undefined;
+  const derivable = tokenUrl !== undefined && (passwordFlow || codeFlow) && facts.registry.has('jwt');
   if (!derivable) return given;
   const refresh = facts.grants.get('refresh_token') !== undefined && facts.tokenSettings.refreshTtlMs > 0;
   return {
     tokenUrl,
+    passwordFlow,
+    ...(codeFlow ? { authorizationUrl: facts.manifest.pathsOf(authorizeRoute.controller, authorizeRoute.handler)[0] } : {}),
     ...(refresh ? { refreshUrl: tokenUrl } : {}),
     scopes: facts.tokenSettings.scopeDescriptions,
     strategies: ['jwt'],

@@ -104,15 +104,21 @@ function describeOAuth2(
   if (strategies.length === 0) {
     throw AuthConfigurationError.create('oauth2.strategies is empty.', 'Name the strategy that verifies the tokens, e.g. ["jwt"].');
   }
+  const refresh = options.refreshUrl !== undefined ? { refreshUrl: options.refreshUrl } : {};
+  const flows: SecuritySchemeObject['flows'] = {};
+  if (options.passwordFlow !== false) flows.password = { tokenUrl: options.tokenUrl, ...refresh, scopes };
+  if (options.authorizationUrl !== undefined) {
+    if (typeof options.authorizationUrl !== 'string' || options.authorizationUrl.trim() === '') {
+      throw AuthConfigurationError.create('oauth2.authorizationUrl is empty.', 'Set it to your authorization endpoint (e.g. "/auth/authorize") or leave it out.');
+    }
+    flows.authorizationCode = { authorizationUrl: options.authorizationUrl, tokenUrl: options.tokenUrl, ...refresh, scopes: { ...scopes } };
+  }
+  if (!flows.password && !flows.authorizationCode) {
+    throw AuthConfigurationError.create('the oauth2 scheme has no flow.', 'Set oauth2.authorizationUrl, or leave passwordFlow on.');
+  }
   const scheme: SecuritySchemeObject = {
     type: 'oauth2',
-    flows: {
-      password: {
-        tokenUrl: options.tokenUrl,
-        ...(options.refreshUrl !== undefined ? { refreshUrl: options.refreshUrl } : {}),
-        scopes,
-      },
-    },
+    flows,
     ...(options.description !== undefined ? { description: options.description } : {}),
   };
   return { name, scheme, strategies };

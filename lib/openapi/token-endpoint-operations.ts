@@ -1,4 +1,4 @@
-import type { HeaderObject, OperationObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
+import type { HeaderObject, OperationObject, ParameterObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import type { RouteHandler } from '../policy/policy-metadata.js';
 import { TOKEN_ENDPOINT_OPERATION, type TokenEndpointOperation } from '../tokens/endpoint/token-endpoint-operation.js';
 import type { TokenGrant } from '../tokens/grants/token-grant.js';
@@ -39,6 +39,55 @@ export function documentTokenEndpoint(operation: OperationObject, kind: TokenEnd
         401: oauthError('Client authentication failed (invalid_client).', { 'WWW-Authenticate': challengeHeader() }),
         503: oauthError('The service is temporarily unavailable (temporarily_unavailable).', { 'Retry-After': retryAfterHeader() }),
       };
+      return;
+    case 'authorize':
+      operation.summary ??= 'Authorization endpoint (RFC 6749 §4.1, PKCE S256): sign-in page, then a redirect with a code, state and iss';
+      operation.description ??=
+        'For browsers, not for API calls: shows the sign-in (or consent) page, or redirects to the registered redirect URI ' +
+        'with code, state and iss (RFC 9207) when the user is signed in.';
+      operation.parameters = [
+        query('response_type', 'Always "code".', true, ['code']),
+        query('client_id', 'The client.', true),
+        query('redirect_uri', 'One of the client\'s registered redirect URIs, exactly (optional when it has only one).', false),
+        query('code_challenge', 'PKCE (RFC 7636): BASE64URL(SHA-256(code_verifier)).', true),
+        query('code_challenge_method', 'PKCE method: S256 only (plain is refused).', true, ['S256']),
+        query('scope', 'Space-separated scopes; without it, every scope the user and client may hold.', false),
+        query('state', 'Returned unchanged with the code (CSRF protection of the client).', false),
+      ];
+      operation.responses = {
+        200: { description: 'The sign-in or consent page (HTML).' },
+        303: { description: 'To the registered redirect URI with code (or error), state and iss; or back to GET after sign-in.' },
+        400: { description: 'Unknown client or unregistered redirect URI: an error page, never a redirect.' },
+      };
+      return;
+    case 'authorize-form':
+      operation.summary ??= 'The sign-in and consent form of the authorization endpoint (HTML form post)';
+      operation.responses = {
+        303: { description: 'Signed in: back to the authorization endpoint; consent given or denied: to the redirect URI.' },
+        400: { description: 'An error page (unknown client, unregistered redirect URI, expired form).' },
+        401: { description: 'The sign-in page again: wrong username, password or code.' },
+        429: { description: 'The sign-in page: too many failed attempts on this account.', headers: { 'Retry-After': retryAfterHeader() } },
+      };
+      return;
+    case 'introspect':
+      operation.summary ??= 'Token introspection (RFC 7662), for authenticated confidential clients';
+      operation.requestBody = formBody(
+        { type: 'object', required: ['token'], properties: { token: { type: 'string' }, token_type_hint: { type: 'string' }, ...clientCredentials() } },
+        'RFC 7662 §2.1, form-encoded.',
+      );
+      operation.responses = {
+        200: json('Whether the token is active, and its claims when it is one of the calling client\'s tokens.', {
+          type: 'object',
+          required: ['active'],
+          properties: { active: { type: 'boolean' } },
+          additionalProperties: true,
+        }),
+        401: oauthError('Client authentication failed, or a public client (invalid_client).', { 'WWW-Authenticate': challengeHeader() }),
+      };
+      return;
+    case 'metadata':
+      operation.summary ??= 'Authorization server metadata (RFC 8414)';
+      operation.responses = { 200: json('The endpoints, grants, client authentication methods and scopes of this server.', { type: 'object', additionalProperties: true }) };
       return;
     case 'jwks':
       operation.summary ??= 'Public signing keys (JWK Set, RFC 7517)';
@@ -89,6 +138,12 @@ function clientCredentials(): Record<string, SchemaObject> {
   return {
     client_id: { type: 'string', description: 'The client, when it does not authenticate with HTTP Basic.' },
     client_secret: { type: 'string', format: 'password', description: 'A confidential client\'s secret, when not sent with HTTP Basic.' },
+    client_assertion_type: {
+      type: 'string',
+      enum: ['urn:ietf:params:oauth:client-assertion-type:jwt-bearer'],
+      description: 'private_key_jwt (RFC 7523): with client_assertion.',
+    },
+    client_assertion: { type: 'string', format: 'password', description: 'private_key_jwt (RFC 7523): a JWT signed with the client\'s private key.' },
   };
 }
 
@@ -98,12 +153,16 @@ function tokenResponse(): SchemaObject {
     required: ['access_token', 'token_type', 'expires_in'],
     properties: {
       access_token: { type: 'string', description: 'A JWT access token (RFC 9068).' },
-      token_type: { type: 'string', enum: ['Bearer'] },
+      token_type: { type: 'string', enum: ['Bearer', 'DPoP'] },
       expires_in: { type: 'integer', description: 'Lifetime of the access token in seconds.' },
       refresh_token: { type: 'string', description: 'When the client may use the refresh_token grant; rotated on every use.' },
       scope: { type: 'string', description: 'The granted scopes, space-separated.' },
     },
   };
+}
+
+function query(name: string, description: string, required: boolean, values?: string[]): ParameterObject {
+  return { name, in: 'query', required, description, schema: values ? { type: 'string', enum: values } : { type: 'string' } };
 }
 
 function jwkSet(): SchemaObject {

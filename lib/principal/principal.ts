@@ -22,6 +22,13 @@ export interface Principal {
   readonly tokenId?: string;
   /** When the credential expires (ms since epoch), when known. */
   readonly expiresAt?: number;
+  /**
+   * Who the subject is: `'client'` for a client acting on its own behalf (an access token from the
+   * client credentials grant: `sub` = `client_id`, no `auth_time`, RFC 9068 §2.2); `'user'` or
+   * absent otherwise. A client principal holds only its scopes: no roles (so `@Roles()` refuses it
+   * unless you map roles to it), and it owns nothing (`@Owner()` compares user ids).
+   */
+  readonly kind?: 'user' | 'client';
   /** Session id, when authenticated by a session cookie (read by the CSRF check). */
   readonly sessionId?: string;
 }

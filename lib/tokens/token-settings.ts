@@ -2,7 +2,8 @@ import type { UserAccount } from '../users/user-directory.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { parseSecretHash } from './client-secret.js';
 import { isScopeToken } from './scopes.js';
-import type { TokenGrantType, TokenOptions, TokenSigningOptions } from './tokens.options.js';
+import type { JWK } from 'jose';
+import type { ClientAuthMethod, TokenGrantType, TokenOptions, TokenSigningOptions } from './tokens.options.js';
 
 /** A client after validation. */
 export interface TokenClient {
@@ -12,6 +13,18 @@ export interface TokenClient {
   /** Grants the client may use; `undefined`: every grant the endpoint has. */
   readonly grantTypes: ReadonlySet<TokenGrantType> | undefined;
   readonly scopes: ReadonlySet<string> | undefined;
+  /** Public keys for `private_key_jwt`; `undefined` when the client does not use it. */
+  readonly jwks: { readonly keys: readonly JWK[] } | undefined;
+  /** Registered redirect URIs, matched exactly. */
+  readonly redirectUris: readonly string[];
+  readonly consent: boolean;
+  /** How the client authenticates (`none` for a public client). */
+  readonly authMethods: readonly ClientAuthMethod[];
+}
+
+/** A confidential client: it has a secret or keys, and every request of it was authenticated with them. */
+export function isConfidential(client: TokenClient): boolean {
+  return client.secretDigest !== undefined || client.jwks !== undefined;
 }
 
 const DAY = 24 * 60 * 60;
@@ -41,6 +54,9 @@ export class TokenSettings {
   /** `tokens.scopes` as configured: scope → description (empty when scopes are not declared). */
   readonly scopeDescriptions: Readonly<Record<string, string>> = {};
   readonly claims: ((account: UserAccount) => Readonly<Record<string, unknown>>) | undefined;
+  /** `grant_type=password` is enabled (off by default: RFC 9700 §2.4). */
+  readonly passwordGrant: boolean = false;
+  readonly authorizationCodeTtlMs: number = 0;
 
   constructor(tokens: TokenOptions | undefined) {
     this.configured = tokens !== undefined;
@@ -68,6 +84,11 @@ export class TokenSettings {
       throw AuthConfigurationError.create('tokens.claims must be a function.', 'Pass (account) => ({ ...extra claims }).');
     }
     this.claims = tokens.claims;
+    if (tokens.passwordGrant !== undefined && typeof tokens.passwordGrant !== 'boolean') {
+      throw AuthConfigurationError.create('tokens.passwordGrant must be true or false.', 'Leave it out (off) unless a first-party client still needs the password grant.');
+    }
+    this.passwordGrant = tokens.passwordGrant === true;
+    this.authorizationCodeTtlMs = seconds(tokens.authorizationCodeTtlSeconds, 60, 'authorizationCodeTtlSeconds', 1) * 1000;
     Object.freeze(this);
   }
 
@@ -152,21 +173,67 @@ function checkClients(tokens: TokenOptions, knownScopes: ReadonlySet<string> | u
         );
       }
     }
+    const jwks = checkClientJwks(client.id, client.jwks);
+    const redirectUris = checkRedirectUris(client.id, client.redirectUris);
+    const authMethods: ClientAuthMethod[] = [];
+    if (secretDigest) authMethods.push('client_secret_basic', 'client_secret_post');
+    if (jwks) authMethods.push('private_key_jwt');
+    if (!authMethods.length) authMethods.push('none');
     clients.set(client.id, Object.freeze({
       id: client.id,
       secretDigest,
       grantTypes: client.grantTypes ? new Set(client.grantTypes) : undefined,
       scopes: client.scopes ? new Set(client.scopes) : undefined,
+      jwks,
+      redirectUris,
+      consent: client.consent === true,
+      authMethods: Object.freeze(authMethods),
     }));
   }
   return clients;
+}
+
+function checkClientJwks(id: string, jwks: unknown): { readonly keys: readonly JWK[] } | undefined {
+  if (jwks === undefined) return undefined;
+  const keys = (jwks as { keys?: unknown } | null)?.keys;
+  const usable = Array.isArray(keys) && keys.length > 0 && keys.every((key) => key && typeof key === 'object' && typeof (key as JWK).kty === 'string' && (key as JWK).d === undefined && (key as JWK).k === undefined);
+  if (!usable) {
+    throw AuthConfigurationError.create(
+      `tokens.clients "${id}" has jwks that is not a set of public keys.`,
+      'Pass the client\'s public keys as { keys: [publicJwk, ...] } (never a private or symmetric key).',
+    );
+  }
+  return Object.freeze({ keys: Object.freeze([...(keys as JWK[])]) });
+}
+
+function checkRedirectUris(id: string, uris: unknown): readonly string[] {
+  if (uris === undefined) return Object.freeze([]);
+  if (!Array.isArray(uris)) {
+    throw AuthConfigurationError.create(`tokens.clients "${id}" has redirectUris that is not a list.`, 'E.g. redirectUris: ["https://app.example.com/callback"].');
+  }
+  for (const uri of uris) {
+    let parsed: URL | undefined;
+    try {
+      parsed = typeof uri === 'string' ? new URL(uri) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    // RFC 6749 §3.1.2: absolute, no fragment. Native apps may use private schemes (RFC 8252 §7.1).
+    if (!parsed || parsed.hash !== '' || (uri as string).includes('#')) {
+      throw AuthConfigurationError.create(
+        `tokens.clients "${id}" lists the redirect URI ${JSON.stringify(uri)}, which is not an absolute URI without a fragment.`,
+        'Register the exact URI the client redirects to, e.g. "https://app.example.com/callback".',
+      );
+    }
+  }
+  return Object.freeze([...(uris as string[])]);
 }
 
 function pickDefaultClient(tokens: TokenOptions, clients: ReadonlyMap<string, TokenClient>): TokenClient | undefined {
   if (tokens.defaultClient === false) return undefined;
   if (tokens.defaultClient !== undefined) {
     const client = clients.get(tokens.defaultClient);
-    if (!client || client.secretDigest) {
+    if (!client || isConfidential(client)) {
       throw AuthConfigurationError.create(
         `tokens.defaultClient "${tokens.defaultClient}" is not a public client in tokens.clients.`,
         'Name a client without secretHash, or set defaultClient: false.',
@@ -174,6 +241,6 @@ function pickDefaultClient(tokens: TokenOptions, clients: ReadonlyMap<string, To
     }
     return client;
   }
-  const publicClients = [...clients.values()].filter((client) => !client.secretDigest);
+  const publicClients = [...clients.values()].filter((client) => !isConfidential(client));
   return publicClients.length === 1 ? publicClients[0] : undefined;
 }

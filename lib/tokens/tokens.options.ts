@@ -49,7 +49,10 @@ export type TokenSigningOptions = SecretSigningOptions | PrivateKeySigningOption
  * A `grant_type` of the token endpoint: the built-in ones, or the `grantType` of a `TokenGrant` of
  * your own (`forRoot({ grants: [MyGrant] })`).
  */
-export type TokenGrantType = 'password' | 'refresh_token' | (string & {});
+export type TokenGrantType = 'password' | 'refresh_token' | 'client_credentials' | 'authorization_code' | (string & {});
+
+/** How a client authenticates at the token, revocation and introspection endpoints (RFC 7591 §2 names). */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
 /** An OAuth2 client of the token endpoint (RFC 6749 §2). */
 export interface TokenClientOptions {
@@ -62,8 +65,23 @@ export interface TokenClientOptions {
   readonly secretHash?: string;
   /** Grants the client may use. Default: every grant the token endpoint has. */
   readonly grantTypes?: readonly TokenGrantType[];
-  /** Scopes the client may obtain (on top of what the user may hold). Default: no client limit. */
+  /**
+   * Scopes the client may obtain (on top of what the user may hold). Default: no client limit for
+   * user grants; with `client_credentials` a client obtains only the scopes listed here (none without the list).
+   */
   readonly scopes?: readonly string[];
+  /**
+   * Public keys of a confidential client that authenticates with `private_key_jwt` (RFC 7523 §2.2):
+   * a JWK Set (`{ keys: [...] }`). The client signs a short-lived assertion with its private key.
+   */
+  readonly jwks?: { readonly keys: readonly JWK[] };
+  /**
+   * Redirect URIs for the authorization code grant, compared exactly (no prefix, no extra query).
+   * A client without any cannot use `GET /auth/authorize`.
+   */
+  readonly redirectUris?: readonly string[];
+  /** Ask the user to approve the client's access after sign-in (`GET /auth/authorize`). Default `false`. */
+  readonly consent?: boolean;
 }
 
 /** nest-warden as a small authorization server (`AuthModule.forRoot({ tokens })`). */
@@ -99,6 +117,14 @@ export interface TokenOptions {
    * Default: `preferred_username` and `roles`.
    */
   readonly claims?: (account: UserAccount) => Readonly<Record<string, unknown>>;
+  /**
+   * Enable the resource owner password credentials grant (`grant_type=password`). Default `false`:
+   * RFC 9700 §2.4 says it MUST NOT be used and OAuth 2.1 drops it; prefer the authorization code
+   * grant with PKCE. When on, the module logs a warning at boot.
+   */
+  readonly passwordGrant?: boolean;
+  /** Authorization-code lifetime. Default 60 (RFC 6749 §4.1.2 recommends at most 10 minutes). */
+  readonly authorizationCodeTtlSeconds?: number;
 }
 
 /** Where the token endpoints are mounted (`forRoot({ tokenEndpoints })`); `false` leaves one out. */
@@ -109,4 +135,10 @@ export interface TokenEndpointPaths {
   readonly revoke?: string | false;
   /** Default `/.well-known/jwks.json` (404 while signing with a secret). */
   readonly jwks?: string | false;
+  /** The authorization endpoint of the code grant (RFC 6749 §3.1). Default `/auth/authorize`. */
+  readonly authorize?: string | false;
+  /** Token introspection (RFC 7662) for authenticated clients. Default `/auth/introspect`. */
+  readonly introspect?: string | false;
+  /** Authorization server metadata (RFC 8414). Default `/.well-known/oauth-authorization-server`. */
+  readonly metadata?: string | false;
 }

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { type AuthModuleOptions, hashApiKey, type PasskeyOptions, RedisStore } from '../../lib/index.js';
+import { type AuthModuleOptions, hashApiKey, hashClientSecret, type PasskeyOptions, RedisStore } from '../../lib/index.js';
 import { publicUrl } from '../sample-env.js';
 
 /**
@@ -9,6 +9,11 @@ import { publicUrl } from '../sample-env.js';
  * several instances act as one (each shares its public key through Redis, never its private key).
  * The issuer is `PUBLIC_URL` (else `http://localhost:PORT`): instances behind one balancer share it.
  */
+/** Swagger UI's OAuth2 redirect page, under the public URL: `demo-client`'s one redirect URI. */
+export function swaggerRedirectUri(env: NodeJS.ProcessEnv): string {
+  return `${publicUrl(env)}/docs/oauth2-redirect.html`;
+}
+
 export function sampleAuthOptions(env: NodeJS.ProcessEnv): AuthModuleOptions {
   return {
     realm: 'nest-warden-sample',
@@ -28,10 +33,18 @@ export function sampleAuthOptions(env: NodeJS.ProcessEnv): AuthModuleOptions {
     store: env.REDIS_URL ? new RedisStore({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX ?? 'nest-warden-sample:' }) : undefined,
     tokens: {
       issuer: publicUrl(env),
-      clients: [{ id: 'demo-client' }],
+      clients: [
+        // Public: Swagger UI and browser apps. Password grant, refresh, and authorization code + PKCE
+        // (S256) with Swagger UI's redirect URI, matched exactly; no consent step.
+        { id: 'demo-client', redirectUris: [swaggerRedirectUri(env)] },
+        // Confidential machine client: client_credentials for items:read (client_secret_basic or _post).
+        { id: 'demo-service', secretHash: hashClientSecret('demo-service-secret'), grantTypes: ['client_credentials'], scopes: ['items:read'] },
+      ],
       defaultClient: 'demo-client',
       scopes: { 'items:read': 'Read items', 'items:write': 'Create items' },
       signing: env.JWT_SECRET ? { secret: env.JWT_SECRET } : { alg: 'EdDSA' },
+      // The sample's contract keeps the password grant (design.md); the module warns at boot (RFC 9700 §2.4).
+      passwordGrant: true,
     },
   };
 }

@@ -181,8 +181,11 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
 
   /** Claims → principal. Override to map custom claims. */
   protected toPrincipal(claims: JwtClaims): Principal {
+    // RFC 9068 §2.2: a token without a resource owner names the client as its subject.
+    const client = typeof claims.client_id === 'string' && claims.sub === claims.client_id && claims.auth_time === undefined;
     return {
       id: claims.sub!,
+      kind: client ? 'client' : 'user',
       username: readString(claims, this.mapping.username),
       roles: readStringList(claims, this.mapping.roles),
       scopes: readStringList(claims, this.mapping.scopes),

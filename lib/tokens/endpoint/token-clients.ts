@@ -7,13 +7,15 @@ import { OAuthError } from '../oauth.error.js';
 import type { TokenRequestParameters } from '../grants/token-request.js';
 import { type TokenClient, TokenSettings } from '../token-settings.js';
 import { RequestPolicy } from '../../network/request-policy.js';
+import { ClientAssertions, JWT_BEARER_ASSERTION } from './client-assertions.js';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
- * Client authentication for the token and revocation endpoints (RFC 6749 §2.3.1): HTTP Basic or
- * body credentials for confidential clients, a bare `client_id` for public ones, and nothing at
- * all for the default public client — including Swagger UI's empty `Authorization: Basic Og==`.
+ * Client authentication for the token, revocation and introspection endpoints (RFC 6749 §2.3.1):
+ * HTTP Basic (`client_secret_basic`), body credentials (`client_secret_post`) or a signed assertion
+ * (`private_key_jwt`, RFC 7523) for confidential clients, a bare `client_id` for public ones, and
+ * nothing at all for the default public client — including Swagger UI's empty `Authorization: Basic Og==`.
  */
 @Injectable()
 export class TokenClients {
@@ -24,13 +26,22 @@ export class TokenClients {
     private readonly settings: TokenSettings,
     private readonly events: AuthEvents,
     private readonly requestPolicy: RequestPolicy,
+    private readonly assertions: ClientAssertions,
   ) {}
 
   /** The authenticated client, or `OAuthError` `invalid_client` / `invalid_request`. */
-  authenticate(request: AuthRequest, parameters: TokenRequestParameters): TokenClient {
+  async authenticate(request: AuthRequest, parameters: TokenRequestParameters): Promise<TokenClient> {
     const basic = this.readBasic(request);
     const bodyId = parameters.get('client_id');
     const bodySecret = parameters.get('client_secret');
+    const assertion = parameters.get('client_assertion');
+    const assertionType = parameters.get('client_assertion_type');
+    if (assertion !== undefined || assertionType !== undefined) {
+      if (basic || bodySecret !== undefined) {
+        throw new OAuthError('invalid_request', 'Use one client authentication method, not several');
+      }
+      return this.verifyAssertion(request, bodyId, assertionType, assertion);
+    }
     if (basic) {
       if (bodySecret !== undefined) {
         throw new OAuthError('invalid_request', 'Use one client authentication method: Basic or client_secret, not both');
@@ -69,6 +80,28 @@ export class TokenClients {
     return { id, secret };
   }
 
+  private async verifyAssertion(
+    request: AuthRequest,
+    bodyId: string | undefined,
+    type: string | undefined,
+    assertion: string | undefined,
+  ): Promise<TokenClient> {
+    if (type !== JWT_BEARER_ASSERTION) throw new OAuthError('invalid_request', `client_assertion_type must be ${JWT_BEARER_ASSERTION}`);
+    if (assertion === undefined) throw new OAuthError('invalid_request', 'The "client_assertion" parameter is required');
+    const id = ClientAssertions.claimedClient(assertion);
+    const client = id === undefined ? undefined : this.settings.clients.get(id);
+    const ok = client !== undefined && (bodyId === undefined || bodyId === id) && (await this.assertions.verify(client, assertion));
+    if (!ok) {
+      this.failed(id ?? bodyId ?? '', request);
+      throw new OAuthError('invalid_client', 'Client authentication failed');
+    }
+    return client;
+  }
+
+  private failed(id: string, request: AuthRequest): void {
+    this.events.emit({ type: 'client.authentication_failed', clientId: id.slice(0, 128), clientAddress: this.requestPolicy.clientAddress(request) });
+  }
+
   private verify(id: string, secret: string | undefined, request: AuthRequest): TokenClient {
     const client = this.settings.clients.get(id);
     const presented = secret ?? '';
@@ -78,11 +111,13 @@ export class TokenClients {
       ok = false;
     } else if (client.secretDigest) {
       ok = secretMatches(presented, client.secretDigest) && presented.length > 0;
+    } else if (client.jwks) {
+      ok = false; // a private_key_jwt client proves itself with an assertion, never without
     } else {
       ok = presented.length === 0; // a public client has no secret to send
     }
     if (!ok) {
-      this.events.emit({ type: 'client.authentication_failed', clientId: id.slice(0, 128), clientAddress: this.requestPolicy.clientAddress(request) });
+      this.failed(id, request);
       throw new OAuthError('invalid_client', 'Client authentication failed');
     }
     return client!;

@@ -11,8 +11,14 @@ import { SigningKeys } from '../keys/signing-keys.js';
 import { TokenClients } from './token-clients.js';
 import { TokenGrants } from '../grants/token-grants.js';
 import { type FormRequest, TokenRequestParameters } from '../grants/token-request.js';
-import { mayUseGrant, TokenSettings } from '../token-settings.js';
+import { isConfidential, mayUseGrant, TokenSettings } from '../token-settings.js';
+import { AccessTokens } from '../issuance/access-tokens.js';
+import { OwnTokenVerification } from '../issuance/own-token-verification.js';
+import { RefreshTokens } from '../issuance/refresh-tokens.js';
+import { CLIENT_ASSERTION_ALGORITHMS } from './client-assertions.js';
+import { MountedTokenPaths } from './mounted-token-paths.js';
 import { TokenService } from '../issuance/token.service.js';
+import type { TokenConfirmation } from '../issuance/access-tokens.js';
 import { RequestPolicy } from '../../network/request-policy.js';
 
 /** An HTTP answer, written by the controller through the adapter (so it is the same on Express and Fastify). */
@@ -46,6 +52,9 @@ export class TokenEndpoint {
     private readonly options: CoreSettings,
     private readonly grants: TokenGrants,
     private readonly requestPolicy: RequestPolicy,
+    private readonly accessTokens: AccessTokens,
+    private readonly ownTokens: OwnTokenVerification,
+    private readonly paths: MountedTokenPaths,
   ) {}
 
   /**
@@ -60,14 +69,15 @@ export class TokenEndpoint {
   async token(request: FormRequest): Promise<EndpointAnswer> {
     try {
       const parameters = TokenRequestParameters.read(request);
-      const client = this.clients.authenticate(request, parameters);
+      const client = await this.clients.authenticate(request, parameters);
       const grantType = parameters.require('grant_type');
       const grant = this.grants.get(grantType);
       if (!grant) throw new OAuthError('unsupported_grant_type', 'The grant type is not supported');
       if (!mayUseGrant(client, grantType)) {
         throw new OAuthError('unauthorized_client', 'The client may not use this grant type');
       }
-      const tokens = await grant.handle({ request, parameters, client });
+      const confirmation = await this.verifiedProofConfirmation(request);
+      const tokens = await grant.handle({ request, parameters, client, confirmation });
       const body: Record<string, unknown> = {
         access_token: tokens.accessToken,
         token_type: tokens.tokenType,
@@ -81,10 +91,19 @@ export class TokenEndpoint {
     }
   }
 
+  /**
+   * DPoP SEAM (RFC 9449 §5): the thumbprint of the key of the request's verified `DPoP` proof, which
+   * binds the issued tokens (`cnf.jkt`, `token_type: DPoP`). Proof verification is not built here:
+   * it is wired in at this one place (feat/resource-server). Until then no request is bound.
+   */
+  protected async verifiedProofConfirmation(_request: FormRequest): Promise<TokenConfirmation | undefined> {
+    return undefined;
+  }
+
   async revoke(request: FormRequest): Promise<EndpointAnswer> {
     try {
       const parameters = TokenRequestParameters.read(request);
-      const client = this.clients.authenticate(request, parameters);
+      const client = await this.clients.authenticate(request, parameters);
       const token = parameters.require('token');
       // token_type_hint is only a hint (RFC 7009 §2.1): both token types are recognized by their form.
       await this.tokens.revoke(token, client, this.requestPolicy.clientAddress(request));
@@ -92,6 +111,85 @@ export class TokenEndpoint {
     } catch (error) {
       return this.failure(error);
     }
+  }
+
+  /**
+   * RFC 7662 token introspection, for authenticated confidential clients (a public client is
+   * `invalid_client`). A client learns about the access and refresh tokens issued to it; any other
+   * token, and an expired, rotated-out or revoked one, is `{ "active": false }`.
+   */
+  async introspect(request: FormRequest): Promise<EndpointAnswer> {
+    try {
+      const parameters = TokenRequestParameters.read(request);
+      const client = await this.clients.authenticate(request, parameters);
+      if (!isConfidential(client)) throw new OAuthError('invalid_client', 'Introspection is for authenticated confidential clients');
+      const token = parameters.require('token');
+      if (RefreshTokens.looksLikeRefreshToken(token)) {
+        const grant = await this.tokens.inspectRefreshToken(token, client);
+        if (!grant) return { status: HttpStatus.OK, headers: NO_STORE, body: { active: false } };
+        const body: Record<string, unknown> = { active: true, client_id: grant.clientId, sub: grant.userId, iss: this.settings.issuer, exp: Math.floor(grant.expiresAt / 1000) };
+        if (grant.scopes.length) body.scope = grant.scopes.join(' ');
+        return { status: HttpStatus.OK, headers: NO_STORE, body };
+      }
+      const claims = await this.accessTokens.verify(token);
+      if (!claims || claims.client_id !== client.id) return { status: HttpStatus.OK, headers: NO_STORE, body: { active: false } };
+      try {
+        await this.ownTokens.assertNotRevoked(claims, 'introspection');
+      } catch (error) {
+        if (error instanceof AuthError && error.code === 'invalid_token') return { status: HttpStatus.OK, headers: NO_STORE, body: { active: false } };
+        throw error;
+      }
+      const body: Record<string, unknown> = {
+        active: true,
+        client_id: claims.client_id,
+        token_type: (claims.cnf as { jkt?: unknown } | undefined)?.jkt ? 'DPoP' : 'Bearer',
+        sub: claims.sub,
+        iss: claims.iss,
+        aud: claims.aud,
+        exp: claims.exp,
+        iat: claims.iat,
+        jti: claims.jti,
+      };
+      if (typeof claims.scope === 'string') body.scope = claims.scope;
+      if (typeof claims.preferred_username === 'string') body.username = claims.preferred_username;
+      if (claims.cnf !== undefined) body.cnf = claims.cnf;
+      return { status: HttpStatus.OK, headers: NO_STORE, body };
+    } catch (error) {
+      return this.failure(error);
+    }
+  }
+
+  /** RFC 8414 authorization server metadata, generated from the configuration and the grant list. */
+  metadata(): EndpointAnswer {
+    const issuer = this.settings.issuer;
+    const grantTypes = this.grants.types();
+    const clients = [...this.settings.clients.values()];
+    const methods = [...new Set(clients.flatMap((client) => client.authMethods))];
+    const confidentialMethods = methods.filter((method) => method !== 'none');
+    const body: Record<string, unknown> = { issuer };
+    const codeFlow = grantTypes.includes('authorization_code') && this.paths.path('authorize') !== undefined;
+    if (codeFlow) body.authorization_endpoint = this.paths.url(issuer, 'authorize');
+    if (this.paths.path('token')) body.token_endpoint = this.paths.url(issuer, 'token');
+    if (this.paths.path('jwks') && this.keys.mode !== 'secret') body.jwks_uri = this.paths.url(issuer, 'jwks');
+    if (this.settings.knownScopes) body.scopes_supported = [...this.settings.knownScopes];
+    body.response_types_supported = codeFlow ? ['code'] : [];
+    if (codeFlow) body.response_modes_supported = ['query'];
+    body.grant_types_supported = grantTypes;
+    body.token_endpoint_auth_methods_supported = methods;
+    if (methods.includes('private_key_jwt')) body.token_endpoint_auth_signing_alg_values_supported = [...CLIENT_ASSERTION_ALGORITHMS];
+    if (this.paths.path('revoke')) {
+      body.revocation_endpoint = this.paths.url(issuer, 'revoke');
+      body.revocation_endpoint_auth_methods_supported = methods;
+    }
+    if (this.paths.path('introspect')) {
+      body.introspection_endpoint = this.paths.url(issuer, 'introspect');
+      body.introspection_endpoint_auth_methods_supported = confidentialMethods;
+    }
+    if (codeFlow) {
+      body.code_challenge_methods_supported = ['S256'];
+      body.authorization_response_iss_parameter_supported = true;
+    }
+    return { status: HttpStatus.OK, headers: [['Cache-Control', 'public, max-age=300']], body };
   }
 
   async jwks(): Promise<EndpointAnswer> {

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { Public } from '../../decorators/public.decorator.js';
 import { resolveEndpoints } from '../../http/define-route.js';
 import { type EndpointAnswer, TokenEndpoint } from './token-endpoint.js';
+import { AuthorizationEndpoint } from './authorization-endpoint.js';
 import { TOKEN_ENDPOINT_OPERATION, type TokenEndpointOperation } from './token-endpoint-operation.js';
 import type { FormRequest } from '../grants/token-request.js';
 import type { TokenEndpointPaths } from '../tokens.options.js';
@@ -11,7 +12,15 @@ export const DEFAULT_TOKEN_PATHS: Required<TokenEndpointPaths> = Object.freeze({
   token: '/auth/token',
   revoke: '/auth/revoke',
   jwks: '/.well-known/jwks.json',
+  authorize: '/auth/authorize',
+  introspect: '/auth/introspect',
+  metadata: '/.well-known/oauth-authorization-server',
 });
+
+/** The paths `forRoot({ tokenEndpoints })` mounts, or `undefined` when it mounts none. */
+export function resolveTokenPaths(given: boolean | TokenEndpointPaths | undefined): Required<TokenEndpointPaths> | undefined {
+  return resolveEndpoints<Required<TokenEndpointPaths>>(given, DEFAULT_TOKEN_PATHS);
+}
 
 /** Writes an endpoint answer through the adapter: the same bytes on Express and Fastify. */
 function send(adapterHost: HttpAdapterHost, response: unknown, answer: EndpointAnswer): void {
@@ -28,12 +37,15 @@ const documentedAs = (operation: TokenEndpointOperation) => SetMetadata(TOKEN_EN
  * paths are the configured ones. Each is `@Public()`: the endpoints authenticate clients themselves.
  */
 export function createTokenControllers(given: boolean | TokenEndpointPaths | undefined): Type[] {
-  const paths = resolveEndpoints<Required<TokenEndpointPaths>>(given, DEFAULT_TOKEN_PATHS);
+  const paths = resolveTokenPaths(given);
   if (!paths) return [];
   const controllers: Type[] = [];
   if (paths.token) controllers.push(tokenController(paths.token));
   if (paths.revoke) controllers.push(revokeController(paths.revoke));
   if (paths.jwks) controllers.push(jwksController(paths.jwks));
+  if (paths.introspect) controllers.push(introspectionController(paths.introspect));
+  if (paths.metadata) controllers.push(metadataController(paths.metadata));
+  if (paths.authorize) controllers.push(authorizationController(paths.authorize));
   return controllers;
 }
 
@@ -103,4 +115,78 @@ function jwksController(path: string): Type {
     }
   }
   return JwksController;
+}
+
+function introspectionController(path: string): Type {
+  @Controller()
+  class TokenIntrospectionController implements OnApplicationBootstrap {
+    constructor(
+      readonly endpoint: TokenEndpoint,
+      readonly adapterHost: HttpAdapterHost,
+    ) {}
+
+    onApplicationBootstrap(): void {
+      this.endpoint.assertUsable('introspection', false);
+    }
+
+    @Public()
+    @Post(path)
+    @HttpCode(200)
+    @documentedAs('introspect')
+    async introspect(@Req() request: FormRequest, @Res() response: unknown): Promise<void> {
+      send(this.adapterHost, response, await this.endpoint.introspect(request));
+    }
+  }
+  return TokenIntrospectionController;
+}
+
+function metadataController(path: string): Type {
+  @Controller()
+  class AuthorizationServerMetadataController implements OnApplicationBootstrap {
+    constructor(
+      readonly endpoint: TokenEndpoint,
+      readonly adapterHost: HttpAdapterHost,
+    ) {}
+
+    onApplicationBootstrap(): void {
+      this.endpoint.assertUsable('metadata', false);
+    }
+
+    @Public()
+    @Get(path)
+    @documentedAs('metadata')
+    metadata(@Res() response: unknown): void {
+      send(this.adapterHost, response, this.endpoint.metadata());
+    }
+  }
+  return AuthorizationServerMetadataController;
+}
+
+function authorizationController(path: string): Type {
+  @Controller()
+  class AuthorizationController implements OnApplicationBootstrap {
+    constructor(
+      readonly endpoint: AuthorizationEndpoint,
+      readonly adapterHost: HttpAdapterHost,
+    ) {}
+
+    onApplicationBootstrap(): void {
+      this.endpoint.assertUsable();
+    }
+
+    @Public()
+    @Get(path)
+    @documentedAs('authorize')
+    async authorize(@Req() request: FormRequest, @Res() response: unknown): Promise<void> {
+      send(this.adapterHost, response, await this.endpoint.authorize(request, response));
+    }
+
+    @Public()
+    @Post(path)
+    @documentedAs('authorize-form')
+    async submit(@Req() request: FormRequest, @Res() response: unknown): Promise<void> {
+      send(this.adapterHost, response, await this.endpoint.submit(request, response));
+    }
+  }
+  return AuthorizationController;
 }

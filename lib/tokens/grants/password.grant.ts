@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { PasswordLogin } from '../../login/password-login.js';
 import { OAuthError } from '../oauth.error.js';
@@ -24,6 +24,9 @@ const MAX_PASSWORD_LENGTH = 4096;
  * second factor of enrolled accounts, sent as `otp` or `recovery_code`); an
  * optional {@link PasswordGrantStep} runs next; then tokens are issued for the requested scope,
  * or for every scope the user may hold when none is requested.
+ *
+ * Off unless `tokens.passwordGrant: true`: RFC 9700 §2.4 says this grant MUST NOT be used, and
+ * OAuth 2.1 drops it. Use the authorization code grant with PKCE instead.
  */
 @Injectable()
 export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap {
@@ -51,12 +54,20 @@ export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap 
     this.step = findAppProvider(this.moduleRef, PasswordGrantStep);
   }
 
-  /** The password grant reads accounts: a missing `UserDirectory` fails the boot. */
-  override assertUsable(): void {
-    this.login.users();
+  override isEnabled(): boolean {
+    return this.settings.passwordGrant;
   }
 
-  async handle({ request, parameters, client }: TokenGrantContext): Promise<TokenSet> {
+  /** The password grant reads accounts: a missing `UserDirectory` fails the boot. It warns that it is on. */
+  override assertUsable(): void {
+    this.login.users();
+    new Logger('nest-warden').warn(
+      'tokens.passwordGrant is on: the token endpoint accepts grant_type=password. RFC 9700 (OAuth 2.0 Security BCP) §2.4 says ' +
+        'the resource owner password credentials grant MUST NOT be used; move clients to authorization_code with PKCE.',
+    );
+  }
+
+  async handle({ request, parameters, client, confirmation }: TokenGrantContext): Promise<TokenSet> {
     const username = parameters.require('username');
     const password = parameters.require('password');
     if (username.length > MAX_USERNAME_LENGTH) throw new OAuthError('invalid_request', 'The username is too long');
@@ -82,6 +93,7 @@ export class PasswordGrant extends TokenGrant implements OnApplicationBootstrap 
       amr: [...new Set(amr)],
       grantType: this.grantType,
       clientAddress: this.requestPolicy.clientAddress(request),
+      confirmation,
     });
   }
 

@@ -18,11 +18,11 @@ export class RefreshTokenGrant extends TokenGrant {
     super();
   }
 
-  async handle({ request, parameters, client }: TokenGrantContext): Promise<TokenSet> {
+  async handle({ request, parameters, client, confirmation }: TokenGrantContext): Promise<TokenSet> {
     const refreshToken = parameters.require('refresh_token');
     const scope = parameters.get('scope');
     const scopes = scope === undefined ? undefined : parseScope(scope);
     if (scopes === undefined && scope !== undefined) throw new OAuthError('invalid_scope', 'The scope parameter is malformed');
-    return this.tokens.refresh(refreshToken, client, { scopes, clientAddress: this.requestPolicy.clientAddress(request) });
+    return this.tokens.refresh(refreshToken, client, { scopes, clientAddress: this.requestPolicy.clientAddress(request), confirmation });
   }
 }

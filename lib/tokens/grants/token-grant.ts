@@ -1,3 +1,4 @@
+import type { TokenConfirmation } from '../issuance/access-tokens.js';
 import type { TokenSet } from '../issuance/token.service.js';
 import type { TokenClient } from '../token-settings.js';
 import type { FormRequest, TokenRequestParameters } from './token-request.js';
@@ -9,6 +10,11 @@ export interface TokenGrantContext {
   readonly parameters: TokenRequestParameters;
   /** The authenticated client, already allowed to use this grant. */
   readonly client: TokenClient;
+  /**
+   * The key of the request's verified DPoP proof (RFC 9449), when it carries one: pass it to
+   * `TokenService` (`confirmation`) so the tokens are bound to it and answered as `token_type: DPoP`.
+   */
+  readonly confirmation?: TokenConfirmation;
 }
 
 /** Parameters of a grant for the OpenAPI document of the token endpoint. */
@@ -34,6 +40,14 @@ export abstract class TokenGrant {
   readonly parameters: readonly TokenGrantParameter[] = [];
 
   abstract handle(context: TokenGrantContext): Promise<TokenSet>;
+
+  /**
+   * Whether the grant is offered at all (e.g. the password grant only with `tokens.passwordGrant`).
+   * A grant that is not enabled is left out of the endpoint, the metadata and the OpenAPI document.
+   */
+  isEnabled(): boolean {
+    return true;
+  }
 
   /**
    * Called at boot when the token endpoint is mounted: throw an `AuthConfigurationError` naming what

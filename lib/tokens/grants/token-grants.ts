@@ -32,10 +32,21 @@ export class TokenGrants implements OnModuleInit {
   onModuleInit(): void {
     if (this.loaded) return;
     this.loaded = true;
-    for (const token of this.contributions) this.add(this.resolve(token), token);
+    const disabled = new Set<string>();
+    for (const token of this.contributions) {
+      const grant = this.resolve(token);
+      if (typeof grant?.isEnabled === 'function' && !grant.isEnabled()) disabled.add(grant.grantType);
+      else this.add(grant, token);
+    }
     for (const client of this.settings.clients.values()) {
       for (const grant of client.grantTypes ?? []) {
         if (this.byType.has(grant)) continue;
+        if (grant === 'password' && disabled.has(grant)) {
+          throw AuthConfigurationError.create(
+            `tokens.clients "${client.id}" lists the password grant, which is off (RFC 9700 §2.4: it MUST NOT be used).`,
+            'Move the client to authorization_code with PKCE, or set tokens.passwordGrant: true while it migrates.',
+          );
+        }
         throw AuthConfigurationError.create(
           `tokens.clients "${client.id}" lists the grant type ${JSON.stringify(grant)}, which the token endpoint does not have.`,
           `Grant types: ${this.types().join(', ')}. Register a grant of your own with AuthModule.forRoot({ grants: [YourGrant] }).`,

@@ -10,16 +10,24 @@ import { TokenSettings } from '../token-settings.js';
 /** Claims nest-warden sets itself; `tokens.claims` cannot override them. */
 const REGISTERED = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'client_id', 'scope', 'sid', 'auth_time', 'amr', 'acr', 'cnf', 'azp']);
 
+/** RFC 7800 confirmation of a sender-constrained token: the RFC 7638 thumbprint of the DPoP key (RFC 9449 §6). */
+export interface TokenConfirmation {
+  readonly jkt: string;
+}
+
 export interface AccessTokenInput {
-  readonly account: UserAccount;
+  /** The user the token is for; absent for a client acting on its own behalf (`client_credentials`). */
+  readonly account?: UserAccount;
   readonly clientId: string;
   readonly scopes: readonly string[];
-  /** RFC 8176 methods, e.g. `['pwd']`. */
+  /** RFC 8176 methods, e.g. `['pwd']` (none for a client). */
   readonly amr: readonly string[];
-  /** When the user authenticated (ms). */
-  readonly authTime: number;
+  /** When the user authenticated (ms); absent for a client. */
+  readonly authTime?: number;
   /** The grant (refresh-token family) id, `sid`. */
   readonly grantId: string;
+  /** Binds the token to a DPoP key: `cnf.jkt`. */
+  readonly confirmation?: TokenConfirmation;
 }
 
 export interface SignedAccessToken {
@@ -44,18 +52,20 @@ export class AccessTokens {
     const exp = iat + expiresIn;
     const jti = randomBytes(16).toString('base64url');
     const claims: JWTPayload = {
-      ...this.extraClaims(input.account),
+      ...(input.account ? this.extraClaims(input.account) : {}),
       client_id: input.clientId,
-      auth_time: Math.floor(input.authTime / 1000),
       sid: input.grantId,
     };
+    // RFC 9068 §2.2: without a resource owner (client credentials) `sub` is the client, and there is no `auth_time`.
+    if (input.authTime !== undefined) claims.auth_time = Math.floor(input.authTime / 1000);
     if (input.scopes.length) claims.scope = input.scopes.join(' ');
     if (input.amr.length) claims.amr = [...input.amr];
+    if (input.confirmation) claims.cnf = { jkt: input.confirmation.jkt };
     const key = await this.keys.signingKey(exp * 1000);
     const token = await new SignJWT(claims)
       .setProtectedHeader(key.kid ? { alg: key.alg, typ: 'at+jwt', kid: key.kid } : { alg: key.alg, typ: 'at+jwt' })
       .setIssuer(this.settings.issuer)
-      .setSubject(input.account.id)
+      .setSubject(input.account ? input.account.id : input.clientId)
       .setAudience(this.settings.audience as string | string[])
       .setIssuedAt(iat)
       .setExpirationTime(exp)

@@ -18,6 +18,8 @@ export interface RefreshGrant {
   readonly issuedAt: number;
   /** No refresh after this, however often rotated (ms). */
   readonly maxExpiresAt: number;
+  /** The DPoP key thumbprint the family's access tokens are bound to (RFC 9449 §5), if any. */
+  readonly jkt?: string;
 }
 
 interface FamilyRecord {
@@ -64,10 +66,10 @@ export class RefreshTokens {
     private readonly clock: Clock,
   ) {}
 
-  /** Starts a family; returns its first refresh token. */
-  async start(grant: Omit<RefreshGrant, 'id'>, idleTtlMs: number): Promise<{ grant: RefreshGrant; refreshToken: string }> {
+  /** Starts a family (with the given id, when the caller reserved one); returns its first refresh token. */
+  async start(grant: Omit<RefreshGrant, 'id'>, idleTtlMs: number, id?: string): Promise<{ grant: RefreshGrant; refreshToken: string }> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const full: RefreshGrant = { ...grant, id: randomBytes(16).toString('base64url') };
+      const full: RefreshGrant = { ...grant, id: id ?? randomBytes(16).toString('base64url') };
       const secret = randomBytes(32).toString('base64url');
       const record = this.record(full, hash(secret), [], idleTtlMs);
       const ttl = this.ttlOf(record);
@@ -131,6 +133,30 @@ export class RefreshTokens {
       if (record.current !== presented && !record.previous.includes(short(presented))) return undefined;
       if (record.grant.clientId !== clientId) return undefined;
       if (await this.swap(parsed.family, raw!, { ...record, revoked: true })) return record.grant;
+    }
+    throw new Error('nest-warden: refresh-token revocation did not settle');
+  }
+
+  /**
+   * What a refresh token stands for, without rotating it (introspection): its grant and when it
+   * dies, when it is the family's current token, unexpired and not revoked; else `undefined`.
+   */
+  async inspect(token: string): Promise<{ grant: RefreshGrant; expiresAt: number } | undefined> {
+    const parsed = parse(token);
+    if (!parsed) return undefined;
+    const record = decode(await this.store.get(key(parsed.family)));
+    if (!record || record.grant.id !== parsed.family || record.revoked || record.current !== hash(parsed.secret)) return undefined;
+    const expiresAt = Math.min(record.expiresAt, record.grant.maxExpiresAt);
+    return expiresAt > this.clock.now() ? { grant: record.grant, expiresAt } : undefined;
+  }
+
+  /** Revokes the family `id` whatever its current token (an authorization code it came from was replayed). */
+  async revokeFamily(id: string): Promise<RefreshGrant | undefined> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const raw = await this.store.get(key(id));
+      const record = decode(raw);
+      if (!record || record.grant.id !== id || record.revoked) return undefined;
+      if (await this.swap(id, raw!, { ...record, revoked: true })) return record.grant;
     }
     throw new Error('nest-warden: refresh-token revocation did not settle');
   }

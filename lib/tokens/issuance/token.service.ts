@@ -6,16 +6,17 @@ import { PasswordLogin } from '../../login/password-login.js';
 import { UserRevocation } from '../../revocation/user-revocation.js';
 import type { UserAccount } from '../../users/user-directory.js';
 import { AccessTokenDenyList } from './access-token-deny-list.js';
-import { AccessTokens } from './access-tokens.js';
+import { AccessTokens, type TokenConfirmation } from './access-tokens.js';
 import { OAuthError } from '../oauth.error.js';
-import { RefreshTokens } from './refresh-tokens.js';
+import { type RefreshGrant, RefreshTokens } from './refresh-tokens.js';
 import { narrowScopes } from '../scopes.js';
-import { mayUseGrant, type TokenClient, TokenSettings } from '../token-settings.js';
+import { isConfidential, mayUseGrant, type TokenClient, TokenSettings } from '../token-settings.js';
 
 /** A token response (RFC 6749 §5.1) before it is written as JSON. */
 export interface TokenSet {
   readonly accessToken: string;
-  readonly tokenType: 'Bearer';
+  /** `DPoP` when the access token is bound to a DPoP key (RFC 9449 §5). */
+  readonly tokenType: 'Bearer' | 'DPoP';
   /** Seconds. */
   readonly expiresIn: number;
   readonly refreshToken: string | undefined;
@@ -40,12 +41,31 @@ export interface IssueTokensOptions {
   /** For security events: the grant type (`password`) or your own label. */
   readonly grantType?: string;
   readonly clientAddress?: string;
+  /** Bind the tokens to a DPoP key (the thumbprint of a verified proof): `cnf.jkt`, `token_type: DPoP`. */
+  readonly confirmation?: TokenConfirmation;
+  /** The grant id to use, reserved by the caller (the code grant records it before issuing). @internal */
+  readonly grantId?: string;
+}
+
+/** Options of {@link TokenService.issueForClient}. */
+export interface IssueClientTokenOptions {
+  /** Scopes to grant: ones the client may hold (`tokens.clients[].scopes`). Default: all of them. */
+  readonly scopes?: readonly string[];
+  /** Bind the token to a DPoP key (the thumbprint of a verified proof). */
+  readonly confirmation?: TokenConfirmation;
+  readonly clientAddress?: string;
 }
 
 export interface RefreshOptions {
   /** A narrower scope for the new access token (RFC 6749 §6); the grant itself keeps its scope. */
   readonly scopes?: readonly string[];
   readonly clientAddress?: string;
+  /**
+   * The DPoP key of this request's verified proof. A family bound to a key stays bound (its new
+   * access tokens carry the same `cnf.jkt`); a proof of another key is refused, and so is a public
+   * client's refresh of a bound family without a proof (RFC 9449 §5).
+   */
+  readonly confirmation?: TokenConfirmation;
 }
 
 /**
@@ -101,20 +121,22 @@ export class TokenService implements OnModuleInit {
       (options.refreshToken ?? mayUseGrant(client, 'refresh_token')) && settings.refreshTtlMs > 0;
     let grantId: string;
     let refreshToken: string | undefined;
+    const jkt = options.confirmation?.jkt;
     if (withRefresh) {
       // A sign-in starts after any revocation of all the user's tokens, even one in this very millisecond.
       const revokedAt = await this.denyList.userRevokedAt(account.id);
       const issuedAt = revokedAt !== undefined && revokedAt >= now ? revokedAt + 1 : now;
       const started = await this.refreshTokens.start(
-        { userId: account.id, clientId: client.id, scopes, amr, authTime, issuedAt, maxExpiresAt: authTime + settings.refreshMaxLifetimeMs },
+        { userId: account.id, clientId: client.id, scopes, amr, authTime, issuedAt, maxExpiresAt: authTime + settings.refreshMaxLifetimeMs, ...(jkt ? { jkt } : {}) },
         settings.refreshTtlMs,
+        options.grantId,
       );
       grantId = started.grant.id;
       refreshToken = started.refreshToken;
     } else {
-      grantId = randomBytes(16).toString('base64url');
+      grantId = options.grantId ?? randomBytes(16).toString('base64url');
     }
-    const access = await this.accessTokens.sign({ account, clientId: client.id, scopes, amr, authTime, grantId });
+    const access = await this.accessTokens.sign({ account, clientId: client.id, scopes, amr, authTime, grantId, confirmation: options.confirmation });
     this.events.emit({
       type: 'token.issued',
       grantType: options.grantType ?? 'password',
@@ -125,7 +147,45 @@ export class TokenService implements OnModuleInit {
       scopes,
       clientAddress: options.clientAddress,
     });
-    return { accessToken: access.token, tokenType: 'Bearer', expiresIn: access.expiresIn, refreshToken, scopes, tokenId: access.jti, grantId };
+    return { accessToken: access.token, tokenType: jkt ? 'DPoP' : 'Bearer', expiresIn: access.expiresIn, refreshToken, scopes, tokenId: access.jti, grantId };
+  }
+
+  /**
+   * Issues an access token to a client acting on its own behalf (RFC 6749 §4.4, client
+   * credentials): `sub` and `client_id` are the client (RFC 9068 §2.2), there is no `auth_time` and
+   * no refresh token (RFC 6749 §4.4.3). Scopes are those listed for the client (`tokens.clients[].scopes`).
+   */
+  async issueForClient(client: TokenClient, options: IssueClientTokenOptions = {}): Promise<TokenSet> {
+    this.settings.require('TokenService.issueForClient()');
+    const grantable = [...(client.scopes ?? [])].filter((scope) => !this.settings.knownScopes || this.settings.knownScopes.has(scope));
+    const scopes = options.scopes ? [...new Set(options.scopes)] : grantable;
+    const refused = scopes.find((scope) => !grantable.includes(scope));
+    if (refused) throw new OAuthError('invalid_scope', `The scope "${refused}" cannot be granted to this client`);
+    const grantId = randomBytes(16).toString('base64url');
+    const access = await this.accessTokens.sign({ clientId: client.id, scopes, amr: [], grantId, confirmation: options.confirmation });
+    this.events.emit({
+      type: 'token.issued',
+      grantType: 'client_credentials',
+      userId: client.id,
+      clientId: client.id,
+      tokenId: access.jti,
+      grantId,
+      scopes,
+      clientAddress: options.clientAddress,
+    });
+    const tokenType = options.confirmation ? 'DPoP' : 'Bearer';
+    return { accessToken: access.token, tokenType, expiresIn: access.expiresIn, refreshToken: undefined, scopes, tokenId: access.jti, grantId };
+  }
+
+  /**
+   * Revokes everything issued to `userId` (the tokens' `sub`) under one grant id: its refresh-token
+   * family and its access tokens (an authorization code that was replayed, RFC 6749 §4.1.2).
+   */
+  async revokeGrant(userId: string, grantId: string): Promise<void> {
+    const settings = this.settings.require('TokenService.revokeGrant()');
+    // Long enough to cover access tokens refreshed from the family before the revocation reached it.
+    await this.denyList.denyGrant(userId, grantId, settings.refreshMaxLifetimeMs + settings.accessTtlMs);
+    await this.refreshTokens.revokeFamily(grantId);
   }
 
   /**
@@ -139,6 +199,12 @@ export class TokenService implements OnModuleInit {
       const requested = options.scopes ? [...new Set(options.scopes)] : undefined;
       const widened = requested?.find((scope) => !grant.scopes.includes(scope));
       if (widened) throw new OAuthError('invalid_scope', `The scope "${widened}" was not granted to this refresh token`);
+      // RFC 9449 §5: a public client's bound refresh token needs a proof of the same key; a
+      // confidential client authenticated itself, but a proof of another key is refused too.
+      const proofMissing = options.confirmation === undefined && !isConfidential(client);
+      if (grant.jkt !== undefined && (proofMissing || (options.confirmation !== undefined && options.confirmation.jkt !== grant.jkt))) {
+        throw new OAuthError('invalid_grant', 'The refresh token is bound to a DPoP key: send a proof of that key');
+      }
       const revokedAt = await this.denyList.userRevokedAt(grant.userId);
       if (revokedAt !== undefined && grant.issuedAt <= revokedAt) {
         revokedBecause = 'user';
@@ -148,7 +214,9 @@ export class TokenService implements OnModuleInit {
       if (!account || account.disabled) return undefined;
       // The account may have lost scopes since sign-in: never grant more than it holds today.
       const scopes = narrowScopes(requested ?? grant.scopes, new Set(this.grantableScopes(account, client)));
-      const access = await this.accessTokens.sign({ account, clientId: client.id, scopes, amr: grant.amr, authTime: grant.authTime, grantId: grant.id });
+      // A bound family stays bound: its new access tokens carry the same key thumbprint.
+      const confirmation = grant.jkt !== undefined ? { jkt: grant.jkt } : undefined;
+      const access = await this.accessTokens.sign({ account, clientId: client.id, scopes, amr: grant.amr, authTime: grant.authTime, grantId: grant.id, confirmation });
       return { account, access, scopes };
     });
     switch (outcome.kind) {
@@ -166,7 +234,7 @@ export class TokenService implements OnModuleInit {
         });
         return {
           accessToken: access.token,
-          tokenType: 'Bearer',
+          tokenType: outcome.grant.jkt !== undefined ? 'DPoP' : 'Bearer',
           expiresIn: access.expiresIn,
           refreshToken: outcome.refreshToken,
           scopes,
@@ -236,6 +304,18 @@ export class TokenService implements OnModuleInit {
       tokenId: claims.jti,
       clientAddress,
     });
+  }
+
+  /**
+   * RFC 7662 for a refresh token of `client`: its grant while it is the family's current, live
+   * token and the user's tokens were not all revoked since; `undefined` otherwise. @internal
+   */
+  async inspectRefreshToken(token: string, client: TokenClient): Promise<RefreshGrant & { expiresAt: number } | undefined> {
+    const found = await this.refreshTokens.inspect(token);
+    if (!found || found.grant.clientId !== client.id) return undefined;
+    const revokedAt = await this.denyList.userRevokedAt(found.grant.userId);
+    if (revokedAt !== undefined && found.grant.issuedAt <= revokedAt) return undefined;
+    return { ...found.grant, expiresAt: found.expiresAt };
   }
 
   private client(clientId: string | undefined): TokenClient {
