@@ -22,7 +22,7 @@ const LAYERS = [
   ['context'],
   ['diagnostics'],
   ['guards'],
-  ['openapi', 'testing', 'throttling'],
+  ['openapi', 'testing', 'throttling', 'casl'],
   ['module'],
 ];
 
@@ -54,6 +54,8 @@ const ONE_PLACE = {
   '@nestjs/graphql': '^$',
   jose: '^lib/(strategies|tokens|testing)/',
   ioredis: '^lib/stores/',
+  '@casl/ability': '^lib/casl/',
+  '@ucast/sql': '^lib/casl/',
 };
 
 const libraryRules = Object.entries(ONE_PLACE).map(([library, allowed]) => ({
