@@ -56,6 +56,8 @@ const ONE_PLACE = {
   ioredis: '^lib/stores/',
   '@casl/ability': '^lib/casl/',
   '@ucast/sql': '^lib/casl/',
+  '@casl/prisma': '^lib/casl/prisma/',
+  '@prisma/client': '^$',
 };
 
 const libraryRules = Object.entries(ONE_PLACE).map(([library, allowed]) => ({

@@ -149,6 +149,11 @@ describe.each(ADAPTERS)('conditions and fields on CASL (%s)', (adapter) => {
       // teamId makes the condition true, but is not a field bob may set
       expect(res.body).toEqual(forbidden('Forbidden fields: teamId'));
     });
+
+    it('refuses a body that names a subject type of its own (403, never a 500)', async () => {
+      const res = await as(BOB, 'patch', '/posts/1', { title: 'x', __caslSubjectType__: 'Comment' });
+      expect(res.body).toEqual(forbidden('Forbidden fields: __caslSubjectType__'));
+    });
   });
 
   describe('list filtering against PostgreSQL', () => {
@@ -171,6 +176,12 @@ describe.each(ADAPTERS)('conditions and fields on CASL (%s)', (adapter) => {
     it('gives the same rules as a MongoDB-style filter', async () => {
       const res = await as(BOB, 'get', '/posts/filter');
       expect(res.body).toEqual({ filter: { $or: [{ published: true }, { teamId: 3 }] } });
+    });
+
+    it('gives the same rules as a Prisma where input (@casl/prisma, no generated client)', async () => {
+      const res = await as(BOB, 'get', '/posts/prisma-where');
+      expect(res.body).toEqual({ where: { OR: [{ published: true }, { teamId: 3 }] } });
+      expect((await as(ADMIN, 'get', '/posts/prisma-where')).body).toEqual({ where: {} });
     });
 
     it('403s a caller with no read rule on Post before any query', async () => {

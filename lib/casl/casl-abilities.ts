@@ -33,9 +33,14 @@ export function builtAbility(request: AuthRequest): MaybePromise<WardenAbility> 
 /** What the client reads in a 403 for a refused `@Can()`: no rule, no condition, no value. */
 export const CAN_REFUSED = 'Not allowed by the access rules';
 
+/** Where CASL's `subject()` records the subject type on an object. */
+const SUBJECT_TYPE_KEY = '__caslSubjectType__';
+
 /** A typed CASL subject: `subject` names the type, `object` is copied so the caller's object is never marked. */
 export function subjectOf(type: string, object: unknown): WardenSubject {
-  const copy = object !== null && typeof object === 'object' ? { ...(object as Record<string, unknown>) } : {};
+  const copy: Record<string, unknown> = object !== null && typeof object === 'object' ? { ...(object as Record<string, unknown>) } : {};
+  // A request body could name a subject type of its own: CASL would throw on the cast (a 500).
+  delete copy[SUBJECT_TYPE_KEY];
   return asSubject(type, copy);
 }
 
