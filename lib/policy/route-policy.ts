@@ -142,7 +142,7 @@ export function resolveRoutePolicy(
 
   const conflicts: string[] = [];
   if (publicBesideRules) {
-    conflicts.push('@Public() together with authorization rules (@Roles, @Permissions, @Scopes, @Owner, @Can, mfa)');
+    conflicts.push('@Public() together with authorization rules (@Roles, @Permissions, @Scopes, @Owner, mfa)');
   }
   if (effective === 'optional' && hasRules) {
     conflicts.push('@OptionalAuth() together with authorization rules: anonymous callers would skip them');
