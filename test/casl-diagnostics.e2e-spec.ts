@@ -71,16 +71,17 @@ describe.each(ADAPTERS)('@Can() in denial explanations, the manifest and OpenAPI
   it('documents @Can() as x-required-ability beside the other x- extensions, in a valid document', async () => {
     const document = createAuthDocument(app, new DocumentBuilder().setTitle('casl').build());
     await expect(SwaggerParser.validate(structuredClone(document) as never)).resolves.toBeDefined();
+    const ext = (operation: object | undefined, name: string) => (operation as Record<string, unknown>)[name];
     const update = document.paths['/posts/{id}'].patch!;
-    expect(update['x-required-ability']).toEqual({ action: 'update', subject: 'Post', conditions: true });
+    expect(ext(update, 'x-required-ability')).toEqual({ action: 'update', subject: 'Post', conditions: true });
     expect(Object.keys(update.responses)).toEqual(expect.arrayContaining(['401', '403', '404']));
     expect((update.responses['403'] as { description: string }).description).toBe(
       'Forbidden: the caller is authenticated but lacks a rule allowing update on this Post.',
     );
-    expect(document.paths['/posts'].get!['x-required-ability']).toEqual({ action: 'read', subject: 'Post', conditions: false });
+    expect(ext(document.paths['/posts'].get!, 'x-required-ability')).toEqual({ action: 'read', subject: 'Post', conditions: false });
     const authored = document.paths['/posts/{id}/authored'].put!;
-    expect(authored['x-required-ability']).toEqual({ action: 'update', subject: 'Post', conditions: true });
-    expect(authored['x-required-owner']).toEqual({ bypassRoles: ['admin'] });
-    expect(document.paths['/posts/roles/editor'].get!['x-required-ability']).toBeUndefined();
+    expect(ext(authored, 'x-required-ability')).toEqual({ action: 'update', subject: 'Post', conditions: true });
+    expect(ext(authored, 'x-required-owner')).toEqual({ bypassRoles: ['admin'] });
+    expect(ext(document.paths['/posts/roles/editor'].get!, 'x-required-ability')).toBeUndefined();
   });
 });
