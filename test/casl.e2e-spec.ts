@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { JWTPayload } from 'jose';
 import { AuthConfigurationError } from '../lib/index.js';
+import { CaslModule } from '../lib/casl/index.js';
 import { caslTestModule, PostAuthorship, PostLoader, POSTS, PostsTable, SuspensionRules } from './fixtures/casl-app.js';
 import { ADAPTERS, createApp } from './helpers/create-app.js';
 import { signTestToken } from './helpers/tokens.js';
@@ -215,5 +216,31 @@ describe('boot checks', () => {
     const boot = createApp('express', { imports: [M] });
     await expect(boot).rejects.toThrow(AuthConfigurationError);
     await expect(createApp('express', { imports: [M] })).rejects.toThrow(/@Can\('read', 'Post'\) on X\.get .*CaslModule\.forRoot/);
+  });
+
+  it('refuses two loaders for one resource (@Owner() beside @Can() with a resource)', async () => {
+    const { Controller, Get } = await import('@nestjs/common');
+    const { Owner } = await import('../lib/index.js');
+    const { Can } = await import('../lib/casl/index.js');
+    @Controller('y')
+    class Y {
+      @Owner(PostAuthorship)
+      @Can('update', 'Post', { resource: PostLoader })
+      @Get()
+      get() {
+        return {};
+      }
+    }
+    await expect(createApp('express', { imports: [caslTestModule(table, undefined, [Y])] })).rejects.toThrow(
+      /Y\.get has both @Owner\(PostAuthorship\) and @Can\(\.\.\., \{ resource: PostLoader \}\): two loaders for one resource/,
+    );
+  });
+
+  it.each([
+    ['a rule without an action', { roles: { viewer: [{ subject: 'Post' }] } }, /roles\.viewer has a rule without a string action and subject/],
+    ['rules that are not a list', { roles: { viewer: 'read' } }, /roles\.viewer must be an array of rules or a function/],
+    ['a factory that is not a class', { factory: {} }, /factory must be a class/],
+  ])('refuses %s in CaslModule.forRoot() with the fix', (_name, options, message) => {
+    expect(() => CaslModule.forRoot(options as never)).toThrow(message);
   });
 });
