@@ -9,6 +9,7 @@ import type { MaybePromise } from '../utils/maybe-promise.js';
  * Implement as an `@Injectable()` and provide it in your module.
  */
 export interface ResourceLoader<T = unknown> {
+  /** The resource of this request (e.g. by `request.params.id`), or `null` when it does not exist. */
   load(request: AuthRequest & { params?: Record<string, string> }, principal: Principal): MaybePromise<T | null | undefined>;
 }
 

@@ -20,6 +20,7 @@ import { PermittedFieldsInterceptor } from './permitted-fields.js';
  */
 @Module({})
 export class CaslModule {
+  /** The module with its rules; bad rules fail here, at import, with the fix in the message. */
   static forRoot(options: CaslModuleOptions = {}): DynamicModule {
     const frozen = Object.freeze({ ...validate(options) });
     const providers: Provider[] = [

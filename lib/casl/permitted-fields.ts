@@ -65,6 +65,7 @@ export class PermittedFieldsInterceptor implements NestInterceptor {
     private readonly moduleRef: ModuleRef,
   ) {}
 
+  /** Checks the body (`write`), then cuts the response (`read`), as the route's `@PermittedFields()` says. */
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const options = this.reflector.getAllAndOverride<PermittedFieldsMetadata | undefined>(PERMITTED_FIELDS_METADATA, [
       context.getHandler(),

@@ -35,7 +35,9 @@ export interface SqlFilterOptions {
 
 /** A `WHERE` clause and its parameters, in the dialect's placeholder style. */
 export interface SqlFilter {
+  /** The condition, for after `WHERE` (or `AND`). */
   readonly sql: string;
+  /** Its values, in placeholder order: pass them to your driver as bound parameters. */
   readonly params: readonly unknown[];
 }
 

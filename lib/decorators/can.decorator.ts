@@ -3,6 +3,7 @@ import type { CanRequirement, ResourceLoader } from '../authorization/ability-au
 import { CAN_METADATA } from '../policy/policy-metadata.js';
 import { assertNames } from './assert-names.js';
 
+/** Options of `@Can()`. */
 export interface CanOptions {
   /**
    * An injectable that loads the resource once per request; the rule's conditions are checked
