@@ -64,6 +64,8 @@ describe.each(ADAPTERS)('conditions and fields on CASL (%s)', (adapter) => {
       expect(loader.calls).toBe(2);
       // one SELECT per request: the handler reads the loaded post with @OwnedResource()
       expect(table.statements).toHaveLength(2);
+      // one ability per request, shared by the guard and @PermittedFields() (the factory is asked once each)
+      expect(factory.calls).toBe(2);
     });
 
     it('refuses bob a post of team 7 (condition false) with 403, after one load', async () => {
@@ -166,6 +168,7 @@ describe.each(ADAPTERS)('conditions and fields on CASL (%s)', (adapter) => {
       expect((await as(DAVE, 'get', '/posts')).body).toEqual(titles([2, 3, 4]));
       expect((await as(VIEWER, 'get', '/posts')).body).toEqual(titles([2, 4]));
       expect((await as(ADMIN, 'get', '/posts')).body).toEqual(POSTS);
+      expect(factory.calls).toBe(4); // the guard built it, @CurrentAbility() reused it
       expect(table.statements).toEqual([
         expect.stringMatching(/WHERE \("published" = \$1 or "teamId" = \$2\) ORDER BY id$/),
         expect.stringMatching(/WHERE \("published" = \$1 or "teamId" = \$2\) ORDER BY id$/),

@@ -114,6 +114,7 @@ export function filterFields(ability: WardenAbility, action: string, type: strin
     }
     return out;
   }
+  if (data === null || typeof data !== 'object') return data;
   return filterItem(ability, action, type, data) ?? {};
 }
 

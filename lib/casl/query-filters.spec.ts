@@ -1,6 +1,7 @@
 import { createMongoAbility } from '@casl/ability';
 import type { WardenRule } from './casl.options.js';
 import { describeConditions } from './explain-refusal.js';
+import { filterFields } from './permitted-fields.js';
 import { toPrismaWhere } from './prisma/prisma-where.js';
 import { toMongoQuery, toSql } from './query-filters.js';
 
@@ -79,5 +80,31 @@ describe('describeConditions', () => {
     expect(describeConditions({ status: { $in: ['a', 'b'] }, rank: { $gte: 2 } })).toBe('status in ["a","b"] and rank ≥ 2');
     expect(describeConditions({ $or: [{ a: 1 }, { b: 2 }] })).toBe('(a = 1) or (b = 2)');
     expect(describeConditions({})).toBe('always');
+  });
+});
+
+describe('filterFields', () => {
+  const rules = ability(
+    { action: 'read', subject: 'User', fields: ['id', 'name'] },
+    { action: 'read', subject: 'User', fields: ['email'], conditions: { team: 3 } },
+  );
+
+  it('keeps, per item, the fields its rules allow (conditions included)', () => {
+    const users = [
+      { id: 'a', name: 'A', email: 'a@example.com', team: 3 },
+      { id: 'b', name: 'B', email: 'b@example.com', team: 7 },
+    ];
+    expect(filterFields(rules, 'read', 'User', users)).toEqual([
+      { id: 'a', name: 'A', email: 'a@example.com' },
+      { id: 'b', name: 'B' },
+    ]);
+    expect(users[1]).toEqual({ id: 'b', name: 'B', email: 'b@example.com', team: 7 }); // the handler's objects are not touched
+  });
+
+  it('drops array items with no readable field, answers {} for such an object, leaves non-objects alone', () => {
+    const none = ability({ action: 'read', subject: 'Post' });
+    expect(filterFields(none, 'read', 'User', [{ id: 'a' }, 'text', 3])).toEqual(['text', 3]);
+    expect(filterFields(none, 'read', 'User', { id: 'a', secret: 's' })).toEqual({});
+    expect(filterFields(rules, 'read', 'User', null)).toBeNull();
   });
 });
