@@ -112,7 +112,9 @@ export class Authorizer {
     if (resolver) {
       const mustBeOwnedBy = holdsAny(principal.roles, rules.ownerBypass) ? undefined : principal.id;
       const owned = this.attach(resolver.resolve(request, principal), request, mustBeOwnedBy);
-      return then(owned, (resource) => (rules.can ? this.checkCan(route, principal, request, { value: resource }) : undefined));
+      // Without @Can(), as before: no promise beyond the resolver's (the guard ignores the resolved value).
+      if (!rules.can) return isPromise(owned) ? (owned as Promise<void>) : undefined;
+      return then(owned, (resource) => this.checkCan(route, principal, request, { value: resource }));
     }
     if (!rules.can) return;
     const loader = route.resourceLoader;
