@@ -247,3 +247,35 @@ describe('boot checks', () => {
     expect(() => CaslModule.forRoot(options as never)).toThrow(message);
   });
 });
+
+describe.each(ADAPTERS)('@Can() and @PermittedFields() answers in the configured error format (%s)', (adapter) => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    const { CASL_AUTH_OPTIONS, CASL_OPTIONS, CaslPostsController } = await import('./fixtures/casl-app.js');
+    app = await createApp(adapter, {
+      imports: [caslTestModule(table, CASL_OPTIONS, [CaslPostsController], { ...CASL_AUTH_OPTIONS, errorResponse: 'problem+json' })],
+    });
+  });
+  afterAll(() => app.close());
+
+  const patch = async (body: object) =>
+    request(app.getHttpServer())
+      .patch('/posts/1')
+      .set('Authorization', `Bearer ${await signTestToken(BOB)}`)
+      .send(body);
+  const problem = (res: request.Response) => {
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json(;|$)/);
+    return JSON.parse(res.text) as unknown;
+  };
+
+  it('writes the forbidden fields and a refused condition as problem+json', async () => {
+    const fields = await patch({ title: 'x', teamId: 9 });
+    expect(fields.status).toBe(403);
+    expect(problem(fields)).toEqual({ type: 'about:blank', title: 'Forbidden', status: 403, detail: 'Forbidden fields: teamId', code: 'forbidden' });
+    const other = await request(app.getHttpServer())
+      .patch('/posts/3')
+      .set('Authorization', `Bearer ${await signTestToken(BOB)}`)
+      .send({ title: 'x' });
+    expect(problem(other)).toEqual({ type: 'about:blank', title: 'Forbidden', status: 403, detail: 'Not allowed by the access rules', code: 'forbidden' });
+  });
+});

@@ -7,7 +7,7 @@ import {
   SetMetadata,
   UseInterceptors,
 } from '@nestjs/common';
-import { ModuleRef, Reflector } from '@nestjs/core';
+import { HttpAdapterHost, ModuleRef, Reflector } from '@nestjs/core';
 import { permittedFieldsOf } from '@casl/ability/extra';
 import { from, map, mergeMap, type Observable } from 'rxjs';
 import { AuthError } from '../errors/auth.error.js';
@@ -57,6 +57,7 @@ export function PermittedFields(subject: string, options: PermittedFieldsOptions
 @Injectable()
 export class PermittedFieldsInterceptor implements NestInterceptor {
   private settings?: CoreSettings;
+  private adapterHost?: HttpAdapterHost;
 
   /** Created by Nest; not part of the public API. @internal */
   constructor(
@@ -72,25 +73,34 @@ export class PermittedFieldsInterceptor implements NestInterceptor {
       context.getClass(),
     ]);
     if (!options || context.getType() !== 'http') return next.handle();
-    const request = context.switchToHttp().getRequest<AuthRequest & { body?: unknown }>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<AuthRequest & { body?: unknown }>();
+    const response = http.getResponse<unknown>();
     const ability = this.abilities.forRequest(request);
-    if (isPromise(ability)) return from(ability).pipe(mergeMap((built) => this.apply(built, options, request, next)));
-    return this.apply(ability, options, request, next);
+    if (isPromise(ability)) return from(ability).pipe(mergeMap((built) => this.apply(built, options, request, response, next)));
+    return this.apply(ability, options, request, response, next);
   }
 
   private apply(
     ability: WardenAbility,
     options: PermittedFieldsMetadata,
     request: AuthRequest & { body?: unknown },
+    response: unknown,
     next: CallHandler,
   ): Observable<unknown> {
-    if (options.write !== undefined) this.checkWrite(ability, options.subject, options.write, request);
+    if (options.write !== undefined) this.checkWrite(ability, options.subject, options.write, request, response);
     const read = options.read;
     if (read === false) return next.handle();
     return next.handle().pipe(map((data) => filterFields(ability, read, options.subject, data)));
   }
 
-  private checkWrite(ability: WardenAbility, type: string, action: string, request: AuthRequest & { body?: unknown }): void {
+  private checkWrite(
+    ability: WardenAbility,
+    type: string,
+    action: string,
+    request: AuthRequest & { body?: unknown },
+    response: unknown,
+  ): void {
     const body = request.body;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
     const loaded = getOwnedResource(request);
@@ -100,7 +110,14 @@ export class PermittedFieldsInterceptor implements NestInterceptor {
     // The names come from the request body: only plain field names are echoed back.
     const named = forbidden.map((field) => (/^[\w$.-]{1,64}$/.test(field) ? field : '(unnamed field)'));
     this.settings ??= this.moduleRef.get(CoreSettings, { strict: false });
-    throwHttpDenial(new AuthError('forbidden', { description: `Forbidden fields: ${[...new Set(named)].join(', ')}` }), this.settings.errorResponse, undefined);
+    this.adapterHost ??= this.moduleRef.get(HttpAdapterHost, { strict: false });
+    const adapter = this.adapterHost.httpAdapter;
+    // The same answer as the guard's: the configured body format and its headers (problem+json's Content-Type).
+    throwHttpDenial(
+      new AuthError('forbidden', { description: `Forbidden fields: ${[...new Set(named)].join(', ')}` }),
+      this.settings.errorResponse,
+      (name, value) => adapter.setHeader(response, name, value),
+    );
   }
 }
 
