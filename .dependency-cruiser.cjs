@@ -23,7 +23,7 @@ const LAYERS = [
   ['context'],
   ['diagnostics'],
   ['guards'],
-  ['openapi', 'testing', 'throttling'],
+  ['openapi', 'testing', 'throttling', 'casl'],
   ['module'],
 ];
 
@@ -56,6 +56,10 @@ const ONE_PLACE = {
   '@nestjs/graphql': '^$',
   jose: '^lib/(strategies|tokens|testing)/',
   ioredis: '^lib/stores/',
+  '@casl/ability': '^lib/casl/',
+  '@ucast/sql': '^lib/casl/',
+  '@casl/prisma': '^lib/casl/prisma/',
+  '@prisma/client': '^$',
 };
 
 const libraryRules = Object.entries(ONE_PLACE).map(([library, allowed]) => ({

@@ -31,7 +31,7 @@ import { envNumber, formatSpread, QUICK } from './stats.js';
 
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'guard,login,flat,memory,revocation').split(',').map((p) => p.trim()));
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const FLAT_SCRIPTS = ['api-keys', 'routes', 'roles', 'jwks', 'memory-store-size'];
+const FLAT_SCRIPTS = ['api-keys', 'routes', 'roles', 'can', 'jwks', 'memory-store-size'];
 const VERSIONS = [
   '@nestjs/core',
   '@nestjs/platform-fastify',

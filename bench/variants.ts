@@ -28,6 +28,7 @@ import { webcrypto } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { Auth, AuthModule, type AuthModuleExtras, type AuthModuleOptions, PasswordHasher, RedisStore, Roles, type UserAccount, UserDirectory } from '../lib/index.js';
+import { Can, CaslModule, type ResourceLoader } from '../lib/casl/index.js';
 import { BENCH_AUDIENCE, BENCH_CLIENT, BENCH_ISSUER, BENCH_LOGIN_ISSUER, BENCH_PASSWORD, BENCH_ROLE, BENCH_SECRET, BENCH_USER } from './bench-config.js';
 
 export type AdapterName = 'fastify' | 'express';
@@ -185,6 +186,25 @@ const hs256: AuthModuleOptions = { jwt: { algorithms: ['HS256'], secret: BENCH_S
 const importHmac = () =>
   webcrypto.subtle.importKey('raw', Buffer.from(BENCH_SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']) as Promise<CryptoKey>;
 
+/** `@Can()` with a loaded resource: a synchronous loader (as a cache), so the cost measured is CASL's. */
+@Injectable()
+export class ItemLoader implements ResourceLoader<typeof ITEM> {
+  load() {
+    return ITEM;
+  }
+}
+
+/** CASL abilities for the bench role: read any Item, or only one whose `ok` is true (a condition). */
+const caslAbilities = () =>
+  CaslModule.forRoot({
+    roles: {
+      [BENCH_ROLE]: [
+        { action: 'read', subject: 'Item' },
+        { action: 'inspect', subject: 'Item', conditions: { ok: true } },
+      ],
+    },
+  });
+
 /** The table. Order is the report's order; references first. */
 export const VARIANTS: readonly BenchVariant[] = [
   {
@@ -265,6 +285,34 @@ export const VARIANTS: readonly BenchVariant[] = [
     compare: [
       { mode: 'warm', against: 'noop-guard' },
       { mode: 'warm', against: 'warden-hs256' },
+    ],
+  },
+  {
+    name: 'warden-hs256-can',
+    summary: "nest-warden HS256 with `@Can('read', 'Item')` (nest-warden/casl): the caller's CASL ability built and checked per request",
+    adapters: ADAPTERS,
+    module: () => warden(hs256, { imports: [caslAbilities()] }),
+    route: [Can('read', 'Item')],
+    credential: 'hs256',
+    modes: ['warm'],
+    checks: 'token',
+    compare: [
+      { mode: 'warm', against: 'warden-hs256-roles' },
+      { mode: 'warm', against: 'warden-hs256' },
+    ],
+  },
+  {
+    name: 'warden-hs256-can-conditions',
+    summary: "the same with `@Can('inspect', 'Item', { resource })`: a loaded item checked against the rule's condition",
+    adapters: ADAPTERS,
+    module: () => warden(hs256, { imports: [caslAbilities()], providers: [ItemLoader] }),
+    route: [Can('inspect', 'Item', { resource: ItemLoader })],
+    credential: 'hs256',
+    modes: ['warm'],
+    checks: 'token',
+    compare: [
+      { mode: 'warm', against: 'warden-hs256-roles' },
+      { mode: 'warm', against: 'warden-hs256-can' },
     ],
   },
   {

@@ -11,6 +11,7 @@ export type { RoleOptions } from './authorization/role.options.js';
 
 // Decorators.
 export { Auth, type AuthDecoratorOptions } from './decorators/auth.decorator.js';
+export { Can, type CanOptions } from './decorators/can.decorator.js';
 export { AllowFrom } from './decorators/allow-from.decorator.js';
 export { CurrentUser } from './context/current-user.decorator.js';
 export { CurrentPrincipal } from './context/current-principal.js';
@@ -27,6 +28,7 @@ export { AuthGuard } from './guards/auth.guard.js';
 export type { RouteAccess, RoutePolicy } from './policy/route-policy.js';
 export { Authorizer, type AuthorizationRequirements } from './authorization/authorizer.js';
 export type { Ownership, OwnershipResolver } from './authorization/ownership-resolver.js';
+export { AbilityAuthority, type CanRequirement, type ResourceLoader } from './authorization/ability-authority.js';
 export type { Principal } from './principal/principal.js';
 export type { AuthRequest } from './request/auth-request.js';
 export { readCookie, readHeader, readQuery } from './request/auth-request.js';

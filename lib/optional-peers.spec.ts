@@ -41,3 +41,22 @@ describe('optional peers (GraphQL, WebSockets)', () => {
     expect(dynamic).toEqual(['context/context-denials.ts: @nestjs/websockets']);
   });
 });
+
+describe('optional peers (@casl/ability, @ucast/sql)', () => {
+  const root = import.meta.dirname;
+  const outside = sources(root)
+    .filter((path) => !relative(root, path).startsWith('casl/'))
+    .map((path) => ({ file: relative(root, path), text: readFileSync(path, 'utf8') }));
+
+  it('are imported under lib/casl/ only, not even for types: the main entry point never loads CASL', () => {
+    const offending = outside.flatMap(({ file, text }) =>
+      [...text.matchAll(/(?:from\s+|import\()'(@casl\/[^']+|@ucast\/[^']+)'/g)].map((m) => `${file}: ${m[1]}`),
+    );
+    expect(offending).toEqual([]);
+  });
+
+  it('nothing outside lib/casl/ imports lib/casl/', () => {
+    const offending = outside.filter(({ text }) => /from\s+'[./]*casl\//.test(text)).map(({ file }) => file);
+    expect(offending).toEqual([]);
+  });
+});

@@ -44,7 +44,7 @@ function dedent(lines: string[]): string {
 
 const PACKAGE_IMPORTS: [RegExp, string][] = [
   [/from '(?:\.\.\/)+lib\/index\.js'/g, "from 'nest-warden'"],
-  [/from '(?:\.\.\/)+lib\/(testing|openapi|throttling)\/index\.js'/g, "from 'nest-warden/$1'"],
+  [/from '(?:\.\.\/)+lib\/(testing|openapi|throttling|casl|casl\/prisma)\/index\.js'/g, "from 'nest-warden/$1'"],
 ];
 
 /** What a `from` reference says the block must be. */

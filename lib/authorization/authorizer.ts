@@ -4,7 +4,8 @@ import { AuthConfigurationError } from '../errors/configuration.error.js';
 import type { AuthRequest } from '../request/auth-request.js';
 import { setOwnedResource } from '../request/request-state.js';
 import type { Principal } from '../principal/principal.js';
-import type { MaybePromise } from '../utils/maybe-promise.js';
+import { isPromise, type MaybePromise } from '../utils/maybe-promise.js';
+import type { AbilityAuthority, CanRequirement, ResourceLoader } from './ability-authority.js';
 import type { Ownership, OwnershipResolver } from './ownership-resolver.js';
 import { anyGrantCovers, permissionProblem } from './permission-matcher.js';
 import { RoleHierarchy } from './role-hierarchy.js';
@@ -29,6 +30,8 @@ export interface AuthorizationRequirements {
   readonly owner: { readonly resolver: abstract new (...args: never[]) => OwnershipResolver; readonly bypass: readonly string[] } | undefined;
   /** A second factor is required (`amr` must show one). */
   readonly mfa: boolean;
+  /** `@Can()`: an action on a subject, decided by the `AbilityAuthority` (nest-warden/casl). */
+  readonly can?: CanRequirement | undefined;
 }
 
 /** Everything a route's authorization needs that does not depend on the caller, computed once at boot. */
@@ -40,6 +43,18 @@ export interface RouteRules {
   readonly mfa: boolean;
   /** Roles that bypass `@Owner()` (the listed ones and every role implying one). */
   readonly ownerBypass: ReadonlySet<string>;
+  /** `@Can()`, decided by the route's `AbilityAuthority` after everything else. */
+  readonly can: CanRequirement | undefined;
+}
+
+/** A route as `authorize` needs it: its compiled rules and the collaborators bound at boot. */
+export interface AuthorizedRoute {
+  readonly rules: RouteRules;
+  readonly ownerResolver: OwnershipResolver | undefined;
+  /** The `@Can()` resource loader, when the route names one. */
+  readonly resourceLoader?: ResourceLoader | undefined;
+  /** The `@Can()` decider, bound at boot when the route has `@Can()`. */
+  readonly abilities?: AbilityAuthority | undefined;
 }
 
 /** `amr` values (RFC 8176) that show a second factor. */
@@ -71,11 +86,7 @@ export class Authorizer {
    * compiled at boot and the route's ownership resolver.
    * @internal
    */
-  authorize(
-    principal: Principal,
-    route: { readonly rules: RouteRules; readonly ownerResolver: OwnershipResolver | undefined },
-    request: AuthRequest,
-  ): MaybePromise<void> {
+  authorize(principal: Principal, route: AuthorizedRoute, request: AuthRequest): MaybePromise<void> {
     const rules = route.rules;
     if (rules.roles && !holdsAny(principal.roles, rules.roles)) {
       throw new AuthError('forbidden', { description: 'Insufficient role' });
@@ -98,9 +109,21 @@ export class Authorizer {
       throw new AuthError('forbidden', { description: 'A second authentication factor is required' });
     }
     const resolver = route.ownerResolver;
-    if (!resolver) return;
-    const mustBeOwnedBy = holdsAny(principal.roles, rules.ownerBypass) ? undefined : principal.id;
-    return this.attach(resolver.resolve(request, principal), request, mustBeOwnedBy);
+    if (resolver) {
+      const mustBeOwnedBy = holdsAny(principal.roles, rules.ownerBypass) ? undefined : principal.id;
+      const owned = this.attach(resolver.resolve(request, principal), request, mustBeOwnedBy);
+      // Without @Can(), as before: no promise beyond the resolver's (the guard ignores the resolved value).
+      if (!rules.can) return isPromise(owned) ? (owned as Promise<void>) : undefined;
+      return then(owned, (resource) => this.checkCan(route, principal, request, { value: resource }));
+    }
+    if (!rules.can) return;
+    const loader = route.resourceLoader;
+    if (!loader) return this.checkCan(route, principal, request, undefined);
+    return then(loader.load(request, principal), (resource) => {
+      if (resource === null || resource === undefined) throw new AuthError('not_found');
+      setOwnedResource(request, resource);
+      return this.checkCan(route, principal, request, { value: resource });
+    });
   }
 
   /** Whether the principal holds any of `roles`, directly or through the hierarchy (as `@Roles()`). */
@@ -144,14 +167,25 @@ export class Authorizer {
       scopes: policy.scopes,
       mfa: policy.mfa,
       ownerBypass: this.hierarchy.rolesSatisfying(policy.owner?.bypass ?? EMPTY),
+      can: policy.can,
     });
+  }
+
+  private checkCan(
+    route: AuthorizedRoute,
+    principal: Principal,
+    request: AuthRequest,
+    resource: { readonly value: unknown } | undefined,
+  ): MaybePromise<void> {
+    if (!route.abilities) throw new AuthError('forbidden', { description: 'Forbidden' }); // never bound: fail closed
+    return route.abilities.check(request, principal, route.rules.can!, resource);
   }
 
   private attach(
     found: MaybePromise<Ownership | null>,
     request: AuthRequest,
     mustBeOwnedBy: string | undefined,
-  ): MaybePromise<void> {
+  ): MaybePromise<unknown> {
     if (typeof (found as Promise<unknown> | null)?.then === 'function') {
       return (found as Promise<Ownership | null>).then((value) => this.attach(value, request, mustBeOwnedBy));
     }
@@ -161,5 +195,11 @@ export class Authorizer {
       throw new AuthError('forbidden', { description: 'Only the owner may do this' });
     }
     setOwnedResource(request, found.resource);
+    return found.resource;
   }
+}
+
+/** `next(value)` now when `value` is not a promise, after it settles otherwise (no promise allocated on the sync path). */
+function then<T, R>(value: MaybePromise<T>, next: (value: T) => MaybePromise<R>): MaybePromise<R> {
+  return isPromise(value) ? value.then(next) : next(value);
 }

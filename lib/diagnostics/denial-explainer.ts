@@ -95,6 +95,10 @@ export class DenialExplainer {
         needs.push('a second factor');
         has.push(`amr ${list(principal.amr)}`);
       }
+      if (policy.can) {
+        // The hint names the rules' conditions and the resource's values (nest-warden/casl); computed only now.
+        needs.push(hintText(error) ?? `a rule allowing ${policy.can.action} on ${policy.can.subject}`);
+      }
       if (policy.owner) {
         const bypass = policy.owner.bypass.length ? ` (roles ${policy.owner.bypass.join(', ')} bypass)` : '';
         needs.push(`to own the resource (${policy.owner.resolver.name})${bypass}`);
@@ -103,6 +107,15 @@ export class DenialExplainer {
     }
     const who = `principal ${principal.username ?? principal.id} (${principal.strategy})`;
     return `${why}: needs ${needs.join(' and ') || 'nothing more'}; ${who} has ${has.join(', ') || 'nothing relevant'}`;
+  }
+}
+
+/** The hint, or `undefined` when there is none or it fails (an explanation never crashes a denial). */
+function hintText(error: AuthError): string | undefined {
+  try {
+    return error.hint?.replace(/[\r\n]+/g, ' ');
+  } catch {
+    return undefined;
   }
 }
 

@@ -10,6 +10,7 @@ export function describeRules(entry: RouteManifestEntry): string {
   if (entry.scopes.length) rules.push(`scopes: ${list(entry.scopes)}`);
   if (entry.owner) rules.push(`owner: ${entry.owner}${entry.ownerBypass.length ? ` (bypass: ${list(entry.ownerBypass)})` : ''}`);
   if (entry.mfa) rules.push('mfa');
+  if (entry.can) rules.push(`can: ${entry.can.action} ${entry.can.subject}${entry.can.resource ? ` (on ${entry.can.resource})` : ''}`);
   return rules.join(' | ') || '-';
 }
 

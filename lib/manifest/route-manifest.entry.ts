@@ -23,6 +23,11 @@ export interface RouteManifestEntry {
   readonly ownerBypass: readonly string[];
   /** A second factor is required. */
   readonly mfa: boolean;
+  /**
+   * `@Can(action, subject)`: what the caller's abilities must allow (nest-warden/casl); `resource`:
+   * the loader whose resource the rules' conditions are checked against (`@Owner()`'s resolver beside it).
+   */
+  readonly can?: { readonly action: string; readonly subject: string; readonly resource: string | undefined } | undefined;
   /** `@AllowFrom()` entries; empty = any client address. */
   readonly allowFrom: readonly string[];
   /** Plain-HTTP requests are refused (`requireHttps`). */

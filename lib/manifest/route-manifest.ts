@@ -70,6 +70,11 @@ export class RouteManifest implements OnApplicationBootstrap {
             owner: policy.owner?.resolver.name,
             ownerBypass: policy.owner?.bypass ?? [],
             mfa: policy.mfa,
+            can: policy.can && {
+              action: policy.can.action,
+              subject: policy.can.subject,
+              resource: (policy.can.resource ?? policy.owner?.resolver)?.name,
+            },
             allowFrom: policy.allowFrom,
             requireHttps: this.requestPolicy.httpsRequired,
             conflicts,

@@ -58,7 +58,7 @@ export function describeOperation(policy: RoutePolicy, facts: StrategyFacts): Op
         : undefined,
     );
   }
-  if (policy.owner) responses[404] = errorResponse(404, 'Not Found', 'Not Found: the resource does not exist.');
+  if (policy.owner || policy.can?.resource) responses[404] = errorResponse(404, 'Not Found', 'Not Found: the resource does not exist.');
 
   const extensions: Record<`x-${string}`, unknown> = {};
   if (policy.roles.length) extensions['x-required-roles'] = [...policy.roles];
@@ -66,6 +66,14 @@ export function describeOperation(policy: RoutePolicy, facts: StrategyFacts): Op
   if (policy.scopes.length) extensions['x-required-scopes'] = [...policy.scopes];
   if (policy.owner) extensions['x-required-owner'] = { bypassRoles: [...policy.owner.bypass] };
   if (policy.mfa) extensions['x-required-mfa'] = true;
+  if (policy.can) {
+    // `@Can()`: the action and subject type; `conditions: true` when a loaded resource is checked against the rules' conditions.
+    extensions['x-required-ability'] = {
+      action: policy.can.action,
+      subject: policy.can.subject,
+      conditions: policy.can.resource !== undefined || policy.owner !== undefined,
+    };
+  }
 
   return { requirements, anonymous: policy.access === 'optional', responses, extensions };
 }
@@ -100,6 +108,10 @@ function requiredRules(policy: RoutePolicy): string[] {
   }
   if (policy.scopes.length) rules.push(`${policy.scopes.length > 1 ? 'the scopes' : 'the scope'} ${policy.scopes.join(', ')}`);
   if (policy.mfa) rules.push('a second authentication factor');
+  if (policy.can) {
+    const loaded = policy.can.resource !== undefined || policy.owner !== undefined;
+    rules.push(`a rule allowing ${policy.can.action} on ${loaded ? `this ${policy.can.subject}` : policy.can.subject}`);
+  }
   if (policy.owner) {
     const bypass = policy.owner.bypass;
     rules.push(

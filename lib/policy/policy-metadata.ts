@@ -9,6 +9,8 @@ export const ROLES_METADATA = Symbol('nest-warden:roles');
 export const PERMISSIONS_METADATA = Symbol('nest-warden:permissions');
 export const SCOPES_METADATA = Symbol('nest-warden:scopes');
 export const OWNER_METADATA = Symbol('nest-warden:owner');
+/** `@Can()`: an action on a subject type, decided by the `AbilityAuthority` (nest-warden/casl). */
+export const CAN_METADATA = Symbol('nest-warden:can');
 /** `@AllowFrom()`: the client addresses/CIDR ranges a route accepts. */
 export const ALLOW_FROM_METADATA = Symbol('nest-warden:allow-from');
 

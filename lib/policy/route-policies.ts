@@ -1,6 +1,7 @@
 import { Injectable, type OnApplicationBootstrap, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModuleRef, Reflector } from '@nestjs/core';
 import { Authorizer, type RouteRules } from '../authorization/authorizer.js';
+import { AbilityAuthority, type ResourceLoader } from '../authorization/ability-authority.js';
 import type { OwnershipResolver } from '../authorization/ownership-resolver.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { type RequestCheck, RequestPolicy } from '../network/request-policy.js';
@@ -14,6 +15,10 @@ import { resolveRoutePolicy, type RoutePolicy } from './route-policy.js';
 export interface CompiledRoutePolicy extends RoutePolicy {
   readonly strategyInstances: readonly AuthStrategy[];
   readonly ownerResolver: OwnershipResolver | undefined;
+  /** The `@Can()` resource loader, when the route names one. */
+  readonly resourceLoader: ResourceLoader | undefined;
+  /** The `@Can()` decider (`CaslModule` from nest-warden/casl), bound when the route has `@Can()`. */
+  readonly abilities: AbilityAuthority | undefined;
   /** The authorization rules, compiled once (`Authorizer.compile`). */
   readonly rules: RouteRules;
   /** `WWW-Authenticate` values for a 401 without credentials, computed once. */
@@ -100,6 +105,7 @@ export class RoutePolicies implements OnApplicationBootstrap {
         );
       }
     }
+    const { resourceLoader, abilities } = this.bindCan(policy, where);
     const missingChallenges: string[] = [];
     for (const strategy of strategyInstances) {
       const challenge = strategy.challenge?.(this.options.realm);
@@ -109,9 +115,43 @@ export class RoutePolicies implements OnApplicationBootstrap {
       ...policy,
       strategyInstances: Object.freeze(strategyInstances),
       ownerResolver,
+      resourceLoader,
+      abilities,
       rules: this.authorizer.compile(policy, where),
       missingChallenges: Object.freeze(missingChallenges),
       checkRequest: this.requestPolicy.compile(policy.allowFrom, where),
     });
+  }
+
+  /** `@Can()`: the decider and the resource loader, resolved once; a route that cannot be checked fails the boot. */
+  private bindCan(policy: RoutePolicy, where: string): { resourceLoader?: ResourceLoader; abilities?: AbilityAuthority } {
+    const can = policy.can;
+    if (!can) return {};
+    let abilities: AbilityAuthority;
+    try {
+      abilities = this.moduleRef.get(AbilityAuthority, { strict: false });
+    } catch (cause) {
+      throw new AuthConfigurationError(
+        `nest-warden: @Can('${can.action}', '${can.subject}') on ${where} has nothing to decide it. ` +
+          "Import CaslModule.forRoot({ roles: { ... } }) from 'nest-warden/casl' in your application module.",
+        { cause },
+      );
+    }
+    if (!can.resource) return { abilities };
+    if (policy.owner) {
+      throw AuthConfigurationError.create(
+        `${where} has both @Owner(${policy.owner.resolver.name}) and @Can(..., { resource: ${can.resource.name} }): two loaders for one resource.`,
+        'Keep one: without { resource }, @Can() checks the resource the @Owner() resolver loaded.',
+      );
+    }
+    try {
+      return { abilities, resourceLoader: this.moduleRef.get(can.resource, { strict: false }) };
+    } catch (cause) {
+      throw new AuthConfigurationError(
+        `nest-warden: @Can(..., { resource: ${can.resource.name} }) on ${where} cannot be resolved. ` +
+          `Add ${can.resource.name} to the providers of the module that declares the controller.`,
+        { cause },
+      );
+    }
   }
 }

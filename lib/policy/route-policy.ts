@@ -1,8 +1,10 @@
 import type { Type } from '@nestjs/common';
 import type { AuthorizationRequirements } from '../authorization/authorizer.js';
 import type { OwnershipResolver } from '../authorization/ownership-resolver.js';
+import type { CanRequirement } from '../authorization/ability-authority.js';
 import {
   ACCESS_METADATA,
+  CAN_METADATA,
   ALLOW_FROM_METADATA,
   type AccessMetadata,
   MFA_METADATA,
@@ -53,7 +55,7 @@ export interface PolicyDefaults {
 const EMPTY: readonly string[] = Object.freeze([]);
 
 /** Keys whose presence makes a route need an authenticated caller. */
-const RULE_KEYS = [ROLES_METADATA, PERMISSIONS_METADATA, SCOPES_METADATA, OWNER_METADATA, MFA_METADATA] as const;
+const RULE_KEYS = [ROLES_METADATA, PERMISSIONS_METADATA, SCOPES_METADATA, OWNER_METADATA, MFA_METADATA, CAN_METADATA] as const;
 
 /** What one place of declaration says about one metadata key. */
 type Site = <T>(key: symbol) => T | undefined;
@@ -118,7 +120,8 @@ export function resolveRoutePolicy(
   const scopes = read<readonly string[]>(SCOPES_METADATA);
   const owner = read<OwnerMetadata>(OWNER_METADATA);
   const allowFrom = read<readonly string[]>(ALLOW_FROM_METADATA);
-  const hasRules = [roles, permissions, scopes, owner, mfa].some((rule) => rule !== undefined);
+  const can = read<CanRequirement>(CAN_METADATA);
+  const hasRules = [roles, permissions, scopes, owner, mfa, can].some((rule) => rule !== undefined);
 
   let effective: RouteAccess | undefined;
   let publicBesideRules = false;
@@ -154,6 +157,7 @@ export function resolveRoutePolicy(
     scopes: enforced ? freezeList(scopes) : EMPTY,
     owner: enforced && owner ? Object.freeze({ ...owner }) : undefined,
     mfa: enforced && mfa === true,
+    can: enforced && can ? can : undefined,
     conflicts: Object.freeze(conflicts),
     allowFrom: freezeList(allowFrom),
   });
@@ -170,6 +174,7 @@ export function hasAuthorizationRules(policy: RoutePolicy): boolean {
     policy.permissions.length > 0 ||
     policy.scopes.length > 0 ||
     policy.owner !== undefined ||
+    policy.can !== undefined ||
     policy.mfa
   );
 }
