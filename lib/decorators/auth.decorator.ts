@@ -1,5 +1,5 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ACCESS_METADATA, type AccessMetadata, MFA_METADATA, STRATEGIES_METADATA } from '../policy/policy-metadata.js';
+import { ACCESS_METADATA, type AccessMetadata, DPOP_METADATA, MFA_METADATA, STRATEGIES_METADATA } from '../policy/policy-metadata.js';
 import { assertNames } from './assert-names.js';
 
 export interface AuthDecoratorOptions {
@@ -7,6 +7,12 @@ export interface AuthDecoratorOptions {
   readonly strategies?: readonly string[];
   /** Require a second factor (the principal's `amr` must include one). */
   readonly mfa?: boolean;
+  /**
+   * DPoP (RFC 9449) on this route, over the strategies' own modes: `'required'` accepts only
+   * DPoP-bound tokens with a valid proof, `'allowed'` also unbound `Bearer` tokens. Applies to the
+   * strategies that take DPoP (`jwt`, `oidc`); needs the module's `dpop` section or theirs.
+   */
+  readonly dpop?: 'required' | 'allowed';
 }
 
 /**
@@ -23,5 +29,11 @@ export function Auth(...args: string[] | [AuthDecoratorOptions]): ClassDecorator
     decorators.push(SetMetadata(STRATEGIES_METADATA, assertNames('Auth', options.strategies)));
   }
   if (options.mfa !== undefined) decorators.push(SetMetadata(MFA_METADATA, options.mfa === true));
+  if (options.dpop !== undefined) {
+    if (options.dpop !== 'required' && options.dpop !== 'allowed') {
+      throw new TypeError(`@Auth({ dpop }) must be 'required' or 'allowed', got ${JSON.stringify(options.dpop)}`);
+    }
+    decorators.push(SetMetadata(DPOP_METADATA, options.dpop));
+  }
   return applyDecorators(...decorators);
 }

@@ -41,6 +41,19 @@ export interface AuthErrorOptions {
    * called only when an explanation is written, so refusals cost nothing extra in production.
    */
   readonly hint?: string | (() => string | undefined);
+  /**
+   * The failure came through DPoP (RFC 9449): the `DPoP` challenge carries the error, which is
+   * `invalid_dpop_proof`, `use_dpop_nonce` (RFC 9449 §7.1, §9) or `invalid_token`; `nonce` is sent
+   * as the `DPoP-Nonce` header.
+   */
+  readonly dpop?: DpopFailure;
+}
+
+/** How a DPoP failure is told to the client (RFC 9449 §7.1, §9). */
+export interface DpopFailure {
+  readonly error: 'invalid_dpop_proof' | 'use_dpop_nonce' | 'invalid_token';
+  /** A fresh server nonce, for the `DPoP-Nonce` header. */
+  readonly nonce?: string;
 }
 
 /** An authentication or authorization failure, independent of HTTP. */
@@ -50,6 +63,8 @@ export class AuthError extends Error {
   readonly strategy: string | undefined;
   readonly scopes: readonly string[] | undefined;
   readonly retryAfterSeconds: number | undefined;
+  /** Set when the failure came through DPoP: the `DPoP` challenge's error and a fresh nonce. */
+  readonly dpop: DpopFailure | undefined;
   readonly #hint: AuthErrorOptions['hint'];
 
   constructor(
@@ -61,6 +76,7 @@ export class AuthError extends Error {
     this.strategy = options.strategy;
     this.scopes = options.scopes;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.dpop = options.dpop;
     this.#hint = options.hint;
   }
 

@@ -58,6 +58,7 @@ export function toHttpDenial(
   if (challenges.length) headers.push(['WWW-Authenticate', challenges.length === 1 ? challenges[0] : challenges]);
   const retryAfter = retryAfterFor(error);
   if (retryAfter !== undefined) headers.push(['Retry-After', String(retryAfter)]);
+  if (error.dpop?.nonce !== undefined) headers.push(['DPoP-Nonce', error.dpop.nonce]);
   let body: object | undefined;
   if (format !== 'nest') {
     const [status, title] = STATUS[error.code];

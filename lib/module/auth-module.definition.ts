@@ -6,6 +6,7 @@ import { AuthGuard } from '../guards/auth.guard.js';
 import { mfaControllers } from '../mfa/mfa-endpoints.js';
 import { sessionControllers } from '../sessions/session-endpoints.js';
 import { AUTH_STRATEGIES } from '../strategies/strategy-tokens.js';
+import { protectedResourceControllers } from '../resource-metadata/protected-resource.controller.js';
 import { createTokenControllers } from '../tokens/endpoint/token.controllers.js';
 import { TOKEN_GRANTS } from '../tokens/grants/token-grants.js';
 import { BUILT_IN_GRANTS } from './built-in-grants.js';
@@ -54,6 +55,7 @@ export const {
       ...mfaControllers(extras.mfaEndpoints),
       ...recoveryControllers(extras.recoveryEndpoints),
       ...createTokenControllers(extras.tokenEndpoints),
+      ...protectedResourceControllers(extras.resourceMetadataEndpoint),
     ],
   }))
   .build();

@@ -7,9 +7,11 @@ import { MfaSettings } from '../mfa/mfa-settings.js';
 import { RequestPolicy } from '../network/request-policy.js';
 import { PasswordHasherSettings } from '../passwords/password-hasher-settings.js';
 import { SessionSettings } from '../sessions/session-settings.js';
+import { ProtectedResourceSettings } from '../settings/protected-resource-settings.js';
 import { CoreSettings } from '../settings/core-settings.js';
 import { ApiKeySettings } from '../strategies/api-key/api-key-settings.js';
 import { BasicSettings } from '../strategies/basic/basic-settings.js';
+import { DpopSettings } from '../strategies/dpop/dpop-settings.js';
 import { JwtSettings } from '../strategies/jwt/jwt-settings.js';
 import { OidcSettings } from '../strategies/oidc/oidc-settings.js';
 import { TokenSettings } from '../tokens/token-settings.js';
@@ -43,6 +45,8 @@ export const SETTINGS_PROVIDERS: readonly FactoryProvider[] = [
   fromSection(PasswordHasherSettings, (options) => new PasswordHasherSettings(options.passwords)),
   fromSection(LoginThrottleSettings, (options) => new LoginThrottleSettings(options.lockout)),
   fromSection(JwtSettings, (options) => new JwtSettings(options.jwt)),
+  fromSection(ProtectedResourceSettings, (options) => new ProtectedResourceSettings(options.protectedResource)),
+  fromSection(DpopSettings, (options) => new DpopSettings(options.dpop)),
   fromSection(OidcSettings, (options) => new OidcSettings(options.oidc)),
   fromSection(ApiKeySettings, (options) => new ApiKeySettings(options.apiKeys)),
   fromSection(BasicSettings, (options) => new BasicSettings(options.basic)),

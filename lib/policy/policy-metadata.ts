@@ -9,6 +9,8 @@ export const ROLES_METADATA = Symbol('nest-warden:roles');
 export const PERMISSIONS_METADATA = Symbol('nest-warden:permissions');
 export const SCOPES_METADATA = Symbol('nest-warden:scopes');
 export const OWNER_METADATA = Symbol('nest-warden:owner');
+/** `@Auth({ dpop })`: `'required'` or `'allowed'`, over the strategies' own DPoP modes. */
+export const DPOP_METADATA = Symbol('nest-warden:dpop');
 /** `@AllowFrom()`: the client addresses/CIDR ranges a route accepts. */
 export const ALLOW_FROM_METADATA = Symbol('nest-warden:allow-from');
 

@@ -4,6 +4,7 @@ import type { OwnershipResolver } from '../authorization/ownership-resolver.js';
 import {
   ACCESS_METADATA,
   ALLOW_FROM_METADATA,
+  DPOP_METADATA,
   type AccessMetadata,
   MFA_METADATA,
   OWNER_METADATA,
@@ -36,6 +37,8 @@ export interface RoutePolicy extends AuthorizationRequirements {
    * access (public routes too), checked before authentication.
    */
   readonly allowFrom: readonly string[];
+  /** `@Auth({ dpop })`: DPoP on this route over the strategies' own modes; `undefined`: theirs. */
+  readonly dpop?: 'required' | 'allowed';
 }
 
 /** Reads metadata; Nest's `Reflector` satisfies it. */
@@ -118,6 +121,7 @@ export function resolveRoutePolicy(
   const scopes = read<readonly string[]>(SCOPES_METADATA);
   const owner = read<OwnerMetadata>(OWNER_METADATA);
   const allowFrom = read<readonly string[]>(ALLOW_FROM_METADATA);
+  const dpop = read<'required' | 'allowed'>(DPOP_METADATA);
   const hasRules = [roles, permissions, scopes, owner, mfa].some((rule) => rule !== undefined);
 
   let effective: RouteAccess | undefined;
@@ -156,6 +160,7 @@ export function resolveRoutePolicy(
     mfa: enforced && mfa === true,
     conflicts: Object.freeze(conflicts),
     allowFrom: freezeList(allowFrom),
+    ...(enforced && dpop !== undefined ? { dpop } : {}),
   });
 }
 
