@@ -169,6 +169,23 @@ describe.each(ADAPTERS)('DPoP on the jwt strategy (%s)', (adapter) => {
   });
 });
 
+describe('DPoP configuration', () => {
+  it("fails the boot when a route requires DPoP and none of its strategies takes it, naming the route and the fix", async () => {
+    await expect(createApp('express', { imports: [dpopTestModule({})] })).rejects.toThrow(
+      "nest-warden: @Auth({ dpop: 'required' }) on DpopTestController.strict, but none of its strategies (jwt) takes DPoP. Add a dpop section",
+    );
+  });
+
+  it('refuses a short nonce secret and an unknown mode at boot', async () => {
+    await expect(createApp('express', { imports: [dpopTestModule({ dpop: { nonce: { secret: 'short' } } })] })).rejects.toThrow(
+      'dpop.nonce.secret is shorter than 32 bytes',
+    );
+    await expect(createApp('express', { imports: [dpopTestModule({ dpop: { mode: 'sometimes' as 'allowed' } })] })).rejects.toThrow(
+      `dpop.mode "sometimes" is not a DPoP mode. Use 'required' or 'allowed'.`,
+    );
+  });
+});
+
 describe.each(ADAPTERS)('DPoP required by the strategy, with server nonces (%s)', (adapter) => {
   let api: Api;
   let key: DpopKey;

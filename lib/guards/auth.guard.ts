@@ -188,7 +188,8 @@ export class AuthGuard implements CanActivate {
         }
         return challenges;
       }
-      case 'insufficient_scope': {
+      case 'insufficient_scope':
+      case 'insufficient_user_authentication': {
         const strategy = policy.strategyInstances.find((s) => s.name === error.strategy);
         const challenge = strategy?.challenge?.(realm, error);
         // The challenge of the scheme that carries the scope error (a DPoP strategy lists Bearer first).

@@ -5,6 +5,8 @@ import {
   ACCESS_METADATA,
   ALLOW_FROM_METADATA,
   DPOP_METADATA,
+  STEP_UP_METADATA,
+  type StepUpMetadata,
   type AccessMetadata,
   MFA_METADATA,
   OWNER_METADATA,
@@ -56,7 +58,7 @@ export interface PolicyDefaults {
 const EMPTY: readonly string[] = Object.freeze([]);
 
 /** Keys whose presence makes a route need an authenticated caller. */
-const RULE_KEYS = [ROLES_METADATA, PERMISSIONS_METADATA, SCOPES_METADATA, OWNER_METADATA, MFA_METADATA] as const;
+const RULE_KEYS = [ROLES_METADATA, PERMISSIONS_METADATA, SCOPES_METADATA, OWNER_METADATA, MFA_METADATA, STEP_UP_METADATA] as const;
 
 /** What one place of declaration says about one metadata key. */
 type Site = <T>(key: symbol) => T | undefined;
@@ -122,7 +124,8 @@ export function resolveRoutePolicy(
   const owner = read<OwnerMetadata>(OWNER_METADATA);
   const allowFrom = read<readonly string[]>(ALLOW_FROM_METADATA);
   const dpop = read<'required' | 'allowed'>(DPOP_METADATA);
-  const hasRules = [roles, permissions, scopes, owner, mfa].some((rule) => rule !== undefined);
+  const stepUp = read<StepUpMetadata>(STEP_UP_METADATA);
+  const hasRules = [roles, permissions, scopes, owner, mfa, stepUp].some((rule) => rule !== undefined);
 
   let effective: RouteAccess | undefined;
   let publicBesideRules = false;
@@ -161,6 +164,7 @@ export function resolveRoutePolicy(
     conflicts: Object.freeze(conflicts),
     allowFrom: freezeList(allowFrom),
     ...(enforced && dpop !== undefined ? { dpop } : {}),
+    ...(enforced && stepUp !== undefined ? { stepUp } : {}),
   });
 }
 
@@ -175,6 +179,7 @@ export function hasAuthorizationRules(policy: RoutePolicy): boolean {
     policy.permissions.length > 0 ||
     policy.scopes.length > 0 ||
     policy.owner !== undefined ||
-    policy.mfa
+    policy.mfa ||
+    policy.stepUp !== undefined
   );
 }
