@@ -12,7 +12,7 @@ const LAYERS = [
   ['policy'],
   ['decorators'],
   ['login', 'revocation'],
-  ['strategies/dpop', 'strategies/jwt', 'strategies/api-key', 'strategies/basic', 'strategies/oidc', 'sessions', 'mfa', 'account-recovery'],
+  ['strategies/dpop', 'strategies/introspection', 'strategies/jwt', 'strategies/api-key', 'strategies/basic', 'strategies/oidc', 'sessions', 'mfa', 'account-recovery'],
   ['tokens'], // options, settings, scopes, client secrets, OAuth errors: lib/tokens/*.ts
   ['tokens/keys'],
   ['tokens/issuance'],

@@ -42,6 +42,9 @@ export { DpopProofVerifier, type DpopProofInput, type VerifiedDpopProof } from '
 export { ProtectedResourceMetadata, type ProtectedResourceMetadataDocument } from './resource-metadata/protected-resource-metadata.js';
 export { ProtectedResourceSettings, PROTECTED_RESOURCE_PATH, type ProtectedResourceConfig } from './settings/protected-resource-settings.js';
 export type { ProtectedResourceOptions } from './settings/protected-resource.options.js';
+export { IntrospectionStrategy } from './strategies/introspection/introspection.strategy.js';
+export { IntrospectionSettings, type IntrospectionConfig } from './strategies/introspection/introspection-settings.js';
+export type { IntrospectionStrategyOptions } from './strategies/introspection/introspection.options.js';
 export { DpopSettings } from './strategies/dpop/dpop-settings.js';
 export { DPOP_ALGORITHMS, type DpopAlgorithm, type DpopMode, type DpopNonceOptions, type DpopOptions } from './strategies/dpop/dpop.options.js';
 export { OidcStrategy } from './strategies/oidc/oidc.strategy.js';

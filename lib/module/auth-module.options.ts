@@ -13,6 +13,7 @@ import type { AuthStore } from '../stores/auth-store.js';
 import type { ApiKeyStrategyOptions } from '../strategies/api-key/api-key.options.js';
 import type { AuthStrategy } from '../strategies/auth-strategy.js';
 import type { BasicStrategyOptions } from '../strategies/basic/basic.options.js';
+import type { IntrospectionStrategyOptions } from '../strategies/introspection/introspection.options.js';
 import type { DpopOptions } from '../strategies/dpop/dpop.options.js';
 import type { JwtStrategyOptions } from '../strategies/jwt/jwt.options.js';
 import type { OidcStrategyOptions } from '../strategies/oidc/oidc.options.js';
@@ -34,6 +35,11 @@ export interface AuthModuleOptions extends CoreOptions, NetworkOptions {
   readonly apiKeys?: ApiKeyStrategyOptions | readonly ApiKeyStrategyOptions[];
   /** HTTP Basic (`basic`, RFC 7617) checked through `PasswordLogin`; `basic: {}` enables it. */
   readonly basic?: BasicStrategyOptions;
+  /**
+   * Opaque access tokens checked at the authorization server (`introspection`, RFC 7662); enabled
+   * when present.
+   */
+  readonly introspection?: IntrospectionStrategyOptions;
   /**
    * DPoP (RFC 9449) for the bearer strategies: with this section they take `Authorization: DPoP`
    * (`mode`, default `'allowed'`); also the proof checks (`DpopProofVerifier`) a token endpoint uses.

@@ -11,6 +11,7 @@ import { ProtectedResourceSettings } from '../settings/protected-resource-settin
 import { CoreSettings } from '../settings/core-settings.js';
 import { ApiKeySettings } from '../strategies/api-key/api-key-settings.js';
 import { BasicSettings } from '../strategies/basic/basic-settings.js';
+import { IntrospectionSettings } from '../strategies/introspection/introspection-settings.js';
 import { DpopSettings } from '../strategies/dpop/dpop-settings.js';
 import { JwtSettings } from '../strategies/jwt/jwt-settings.js';
 import { OidcSettings } from '../strategies/oidc/oidc-settings.js';
@@ -46,6 +47,7 @@ export const SETTINGS_PROVIDERS: readonly FactoryProvider[] = [
   fromSection(LoginThrottleSettings, (options) => new LoginThrottleSettings(options.lockout)),
   fromSection(JwtSettings, (options) => new JwtSettings(options.jwt)),
   fromSection(ProtectedResourceSettings, (options) => new ProtectedResourceSettings(options.protectedResource)),
+  fromSection(IntrospectionSettings, (options) => new IntrospectionSettings(options.introspection)),
   fromSection(DpopSettings, (options) => new DpopSettings(options.dpop)),
   fromSection(OidcSettings, (options) => new OidcSettings(options.oidc)),
   fromSection(ApiKeySettings, (options) => new ApiKeySettings(options.apiKeys)),
