@@ -120,7 +120,7 @@ describe.each(ADAPTERS)('token introspection with oidc-provider (%s)', (adapter)
     await app.listen(0, '127.0.0.1');
     const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
     const as = await oauth.processDiscoveryResponse(new URL(op.issuer), await oauth.discoveryRequest(new URL(op.issuer), { algorithm: 'oidc', ...insecure }));
-    const client = { client_id: 'service' };
+    const client: oauth.Client = { client_id: 'service' };
     const DPoP = oauth.DPoP(client, await oauth.generateKeyPair('ES256'));
     const tokens = await oauth.processClientCredentialsResponse(
       as,
