@@ -23,6 +23,8 @@ import { UsersController } from './users/users.controller.js';
       tokenEndpoints: true,
       // POST /auth/session, POST /auth/session/logout (and GET /auth/session, /logout-all)
       sessionEndpoints: true,
+      // GET /.well-known/oauth-protected-resource (RFC 9728)
+      resourceMetadataEndpoint: true,
     }),
     // GET /items: ITEMS_RATE_LIMIT requests per ITEMS_RATE_WINDOW_SECONDS per principal (100 per
     // minute by default), counted in the module's store: in Redis with REDIS_URL, so the limit holds
