@@ -1,6 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
+import { DocumentBuilder } from '@nestjs/swagger';
 import type { AuthModuleOptions, AuthStore } from '../lib/index.js';
+import { createAuthDocument } from '../lib/openapi/index.js';
 import { dpopTestModule } from './fixtures/dpop-app.js';
 import { ADAPTERS, type AdapterName, createApp } from './helpers/create-app.js';
 import { DpopKey } from './helpers/dpop.js';
@@ -151,6 +153,21 @@ describe.each(ADAPTERS)('DPoP on the jwt strategy (%s)', (adapter) => {
     const ok = await dpopCall(api, '/strict', token, await key.proof({ htu: url('/strict'), accessToken: token }));
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ id: 'user-1', jkt: key.jkt });
+  });
+
+  it('describes DPoP in the OpenAPI document: the scheme, and the routes that require it', () => {
+    const document = createAuthDocument(api.app, new DocumentBuilder().setTitle('dpop').setVersion('1').build());
+    expect(document.components?.securitySchemes?.jwt).toEqual({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: `JWT access tokens as Bearer; DPoP-bound tokens (RFC 9449) as Authorization: DPoP <token> with a DPoP proof header signed with one of ${ALGS.replaceAll(' ', ', ')}.`,
+    });
+    expect(document.paths['/strict'].get).toMatchObject({ 'x-dpop': 'required', security: [{ jwt: [] }] });
+    expect(document.paths['/transfer'].get).toMatchObject({
+      'x-required-authentication': { acr_values: ['urn:example:mfa', 'urn:example:hardware-key'], max_age: 300 },
+    });
+    expect(document.paths['/transfer'].get?.responses[403]).toBeUndefined();
   });
 
   it('checks htm against a POST', async () => {
