@@ -40,10 +40,9 @@ export type { VerifiedTokenCacheView } from './strategies/jwt/verified-token-cac
 export { KeySourceUnavailableError } from './strategies/jwt/jwt-key-source.js';
 export { DpopProofVerifier, type DpopProofInput, type VerifiedDpopProof } from './strategies/dpop/dpop-proof-verifier.js';
 export { ProtectedResourceMetadata, type ProtectedResourceMetadataDocument } from './resource-metadata/protected-resource-metadata.js';
-export { ProtectedResourceSettings, PROTECTED_RESOURCE_PATH, type ProtectedResourceConfig } from './settings/protected-resource-settings.js';
+export { PROTECTED_RESOURCE_PATH } from './settings/protected-resource-settings.js';
 export type { ProtectedResourceOptions } from './settings/protected-resource.options.js';
 export { IntrospectionStrategy } from './strategies/introspection/introspection.strategy.js';
-export { IntrospectionSettings, type IntrospectionConfig } from './strategies/introspection/introspection-settings.js';
 export type { IntrospectionStrategyOptions } from './strategies/introspection/introspection.options.js';
 export { DpopSettings } from './strategies/dpop/dpop-settings.js';
 export { DPOP_ALGORITHMS, type DpopAlgorithm, type DpopMode, type DpopNonceOptions, type DpopOptions } from './strategies/dpop/dpop.options.js';
