@@ -203,6 +203,30 @@ describe('DPoP configuration', () => {
   });
 });
 
+describe.each(ADAPTERS)('protected resource metadata configuration (%s)', (adapter) => {
+  it('refuses a plain-http resource on a public host at boot, with the fix', async () => {
+    await expect(createApp(adapter, { imports: [dpopTestModule({ dpop: {}, protectedResource: { resource: 'http://api.example.com' } })] })).rejects.toThrow(
+      'protectedResource.resource "http://api.example.com" is not an https URL without a fragment. Use e.g. "https://api.example.com" (http only for localhost and 127.0.0.1).',
+    );
+  });
+
+  it('serves a resource with a path under the well-known path followed by it (RFC 9728 §3.1), and says where when mounted elsewhere', async () => {
+    const options = { dpop: {}, protectedResource: { resource: 'https://api.example.com/v2' } };
+    await expect(createApp(adapter, { imports: [dpopTestModule(options, { resourceMetadataEndpoint: true })] })).rejects.toThrow(
+      'Mount it at /.well-known/oauth-protected-resource/v2 (resourceMetadataEndpoint: "/.well-known/oauth-protected-resource/v2")',
+    );
+    const api = await start(adapter, options, { resourceMetadataEndpoint: '/.well-known/oauth-protected-resource/v2' });
+    try {
+      const document = await fetch(`${api.base}/.well-known/oauth-protected-resource/v2`);
+      expect(await document.json()).toMatchObject({ resource: 'https://api.example.com/v2', bearer_methods_supported: ['header'] });
+      const bare = await fetch(`${api.base}/me`);
+      expect(bare.headers.get('www-authenticate')).toContain('resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/v2"');
+    } finally {
+      await api.app.close();
+    }
+  });
+});
+
 describe.each(ADAPTERS)('DPoP required by the strategy, with server nonces (%s)', (adapter) => {
   let api: Api;
   let key: DpopKey;
