@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors, type JWK, jwtVerify, type JWTPayload } from 'jose';
+import { calculateJwkThumbprint, type CryptoKey, decodeProtectedHeader, errors, importJWK, type JWK, jwtVerify, type JWTPayload } from 'jose';
 import { Clock } from '../../clock/clock.js';
 import { AuthError, type DpopFailure } from '../../errors/auth.error.js';
 import { RequestPolicy } from '../../network/request-policy.js';
@@ -37,6 +37,14 @@ const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'] as const;
 const MAX_PROOF_LENGTH = 8192;
 const MAX_JTI_LENGTH = 256;
+/** Imported proof keys kept, by the exact bytes of the proof's header (a client sends the same header every time). */
+const KEY_CACHE_SIZE = 1024;
+
+interface ProofKey {
+  readonly key: CryptoKey;
+  readonly jwk: JWK;
+  readonly jkt: string;
+}
 
 /**
  * Verifies DPoP proofs (RFC 9449 §4.3) with jose: `typ: dpop+jwt`, an algorithm from the allowlist
@@ -63,6 +71,8 @@ export class DpopProofVerifier {
   @Inject(AuthStore) private readonly store!: AuthStore;
   @Inject(Clock) private readonly clock!: Clock;
   @Inject(RequestPolicy) private readonly requestPolicy!: RequestPolicy;
+  /** Proof keys imported before, by header segment: a client's next proof skips the import and the thumbprint. */
+  private readonly keys = new Map<string, Promise<ProofKey>>();
 
   /** The algorithms a proof may use, for `DPoP algs="…"` challenges and metadata. */
   get algorithms(): readonly string[] {
@@ -80,10 +90,10 @@ export class DpopProofVerifier {
     if (proof === undefined || proof.length > MAX_PROOF_LENGTH || !JWS_COMPACT.test(proof)) {
       throw this.refuse(proof === undefined ? 'The request lacks a DPoP proof' : 'The DPoP proof is malformed', strategy);
     }
-    const jwk = this.embeddedKey(proof, strategy);
+    const { key, jwk, jkt } = await this.proofKey(proof, strategy);
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(proof, EmbeddedJWK, {
+      ({ payload } = await jwtVerify(proof, key, {
         typ: 'dpop+jwt',
         algorithms: [...this.settings.algorithms],
         requiredClaims: ['jti', 'htm', 'htu', 'iat'],
@@ -92,7 +102,6 @@ export class DpopProofVerifier {
     } catch (error) {
       throw this.refuse(describeJoseError(error), strategy, error);
     }
-    const jkt = await calculateJwkThumbprint(jwk, 'sha256');
     this.checkClaims(payload, input, jkt);
     const jti = payload.jti!;
     await this.record(jkt, jti, strategy);
@@ -117,7 +126,16 @@ export class DpopProofVerifier {
     return this.nonceFor(this.period(), secret);
   }
 
-  private embeddedKey(proof: string, strategy: string | undefined): JWK {
+  /**
+   * The public key of the proof's header (`jwk`), imported for the header's `alg` once per distinct
+   * header: the same header bytes are the same key and algorithm, and the signature is still
+   * checked on every proof. Refuses private keys, `alg`s outside the allowlist, and a `jwk` whose
+   * own `alg` or `use` says otherwise (as jose's `EmbeddedJWK` does).
+   */
+  private proofKey(proof: string, strategy: string | undefined): Promise<ProofKey> {
+    const segment = proof.slice(0, proof.indexOf('.'));
+    const cached = this.keys.get(segment);
+    if (cached) return cached;
     let header: ReturnType<typeof decodeProtectedHeader>;
     try {
       header = decodeProtectedHeader(proof);
@@ -129,7 +147,32 @@ export class DpopProofVerifier {
     if (PRIVATE_MEMBERS.some((member) => Object.hasOwn(jwk, member))) {
       throw this.refuse('The DPoP proof key must be a public key', strategy);
     }
-    return jwk;
+    const alg = header.alg;
+    if (typeof alg !== 'string' || !this.settings.algorithms.includes(alg as never)) {
+      throw this.refuse('The DPoP proof uses an algorithm that is not accepted', strategy);
+    }
+    if ((jwk.alg !== undefined && jwk.alg !== alg) || (jwk.use !== undefined && jwk.use !== 'sig')) {
+      throw this.refuse('The DPoP proof key is not meant for this algorithm', strategy);
+    }
+    const imported = (async (): Promise<ProofKey> => {
+      let key: CryptoKey;
+      try {
+        key = (await importJWK({ ...jwk, ext: true }, alg)) as CryptoKey;
+      } catch (error) {
+        throw this.refuse('The DPoP proof key is invalid', strategy, error);
+      }
+      if (key.type !== 'public') throw this.refuse('The DPoP proof key must be a public key', strategy);
+      return Object.freeze({ key, jwk, jkt: await calculateJwkThumbprint(jwk, 'sha256') });
+    })();
+    // Only keys that imported are kept; the map is bounded (oldest header out first).
+    imported.then(
+      () => {
+        if (this.keys.size >= KEY_CACHE_SIZE) this.keys.delete(this.keys.keys().next().value!);
+        this.keys.set(segment, imported);
+      },
+      () => undefined,
+    );
+    return imported;
   }
 
   private checkClaims(payload: JWTPayload, input: DpopProofInput, jkt: string): void {
