@@ -148,7 +148,8 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
 
   /** RFC 9449 §7.2: a DPoP-bound token (`cnf.jkt`) sent as `Bearer` is refused. */
   private unbound(principal: Principal): Principal {
-    if (principal.confirmation === undefined) return principal;
+    const cnf = principal.claims?.cnf as { jkt?: unknown } | undefined;
+    if (principal.confirmation === undefined && (cnf === null || typeof cnf !== 'object' || cnf.jkt === undefined)) return principal;
     throw new AuthError('invalid_token', {
       description: 'The access token is DPoP-bound: send it as Authorization: DPoP with a DPoP proof',
       strategy: this.name,
