@@ -5,7 +5,7 @@ import { type AuthModuleOptions, Clock, type IntrospectionStrategyOptions } from
 import { FakeClock } from '../lib/testing/index.js';
 import { dpopTestModule } from './fixtures/dpop-app.js';
 import { ADAPTERS, type AdapterName, createApp } from './helpers/create-app.js';
-import { INTROSPECTION_CLIENT, OPAQUE_RESOURCE, TestOpenIdProvider } from './helpers/oidc-provider.js';
+import { INTROSPECTION_CLIENT, INTROSPECTION_POST_CLIENT, OPAQUE_RESOURCE, TestOpenIdProvider } from './helpers/oidc-provider.js';
 
 const INTROSPECT = '/token/introspection';
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
@@ -48,6 +48,19 @@ describe.each(ADAPTERS)('token introspection with oidc-provider (%s)', (adapter)
     clock.advance(61_000);
     await me(token).expect(200);
     expect(op.count(INTROSPECT)).toBe(before + 2);
+  });
+
+  it('authenticates with client_secret_post, and fails closed (503) when the server refuses our credentials', async () => {
+    const post = await boot(adapter, clock, { ...options, ...INTROSPECTION_POST_CLIENT, clientAuthentication: 'client_secret_post' });
+    const wrong = await boot(adapter, clock, { ...options, clientSecret: 'not-our-secret' });
+    try {
+      const token = await opaque();
+      await me(token, post).expect(200);
+      const refused = await me(token, wrong).expect(503);
+      expect(refused.body.message).toBe('The authorization server is temporarily unavailable');
+    } finally {
+      await Promise.all([post.close(), wrong.close()]);
+    }
   });
 
   it('refuses an inactive token (unknown to the server)', async () => {

@@ -11,11 +11,21 @@ export const OTHER_RESOURCE = 'api://someone-else';
 export const OPAQUE_RESOURCE = 'api://nest-warden-opaque';
 /** The API's own credentials at the provider, for introspection (signed responses on request, RFC 9701). */
 export const INTROSPECTION_CLIENT = { clientId: 'resource-server', clientSecret: 'resource-server-secret' } as const;
+/** The same, registered for `client_secret_post`. */
+export const INTROSPECTION_POST_CLIENT = { clientId: 'resource-server-post', clientSecret: 'resource-server-post-secret' } as const;
 export const WEB_REDIRECT = 'http://127.0.0.1/callback';
 
 const CLIENTS = [
   { client_id: 'service', client_secret: 'service-secret', grant_types: ['client_credentials'], redirect_uris: [], response_types: [] },
   { client_id: 'other-service', client_secret: 'other-secret', grant_types: ['client_credentials'], redirect_uris: [], response_types: [] },
+  {
+    client_id: INTROSPECTION_POST_CLIENT.clientId,
+    client_secret: INTROSPECTION_POST_CLIENT.clientSecret,
+    token_endpoint_auth_method: 'client_secret_post',
+    grant_types: [],
+    redirect_uris: [],
+    response_types: [],
+  },
   {
     client_id: INTROSPECTION_CLIENT.clientId,
     client_secret: INTROSPECTION_CLIENT.clientSecret,
