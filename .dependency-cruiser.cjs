@@ -12,14 +12,14 @@ const LAYERS = [
   ['policy'],
   ['decorators'],
   ['login', 'revocation'],
-  ['strategies/jwt', 'strategies/api-key', 'strategies/basic', 'strategies/oidc', 'sessions', 'mfa', 'account-recovery'],
+  ['strategies/dpop', 'strategies/introspection', 'strategies/jwt', 'strategies/api-key', 'strategies/basic', 'strategies/oidc', 'sessions', 'mfa', 'account-recovery'],
   ['passkeys'], // sign-in and step-up start sessions
   ['tokens'], // options, settings, scopes, client secrets, OAuth errors: lib/tokens/*.ts
   ['tokens/keys'],
   ['tokens/issuance'],
   ['tokens/grants'],
   ['tokens/endpoint'],
-  ['graphql', 'websockets', 'manifest'],
+  ['graphql', 'websockets', 'manifest', 'resource-metadata'],
   ['context'],
   ['diagnostics'],
   ['guards'],

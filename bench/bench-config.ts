@@ -4,6 +4,8 @@ export const BENCH_ISSUER = 'https://bench.local';
 /** The login-flood app's token service signs as another issuer, so `GET /item` stays a plain `jwt` request. */
 export const BENCH_LOGIN_ISSUER = 'https://bench.local/login';
 export const BENCH_AUDIENCE = 'bench-api';
+/** The origin DPoP proofs name in `htu` (the DPoP variant's `dpop.origin`), whatever port the server has. */
+export const BENCH_DPOP_ORIGIN = 'https://bench.local';
 export const BENCH_USER = 'bench-user';
 export const BENCH_PASSWORD = 'correct horse battery staple';
 export const BENCH_CLIENT = 'bench-client';

@@ -28,6 +28,8 @@ export interface GuardCostOptions {
   readonly warmupSeconds: number;
   readonly connections: number;
   readonly coldPool: number;
+  /** Requests per set for one-time credentials (DPoP proofs): more than a cell makes in the run. */
+  readonly proofPool: number;
   readonly seed: number;
   /** Servers booted at once. */
   readonly bootConcurrency: number;
@@ -108,8 +110,10 @@ async function writeRequestSets(variants: readonly BenchVariant[], options: Guar
     for (const mode of variant.modes) {
       const key = `${variant.credential}-${mode}`;
       if (files.has(key)) continue;
-      const count = mode === 'warm' ? 1 : options.coldPool;
-      const headers: Headers[] = await credentialNamed(variant.credential).valid(options.keys, mode, count, from);
+      const kind = credentialNamed(variant.credential);
+      // One-time credentials (DPoP proofs) need a request set of their own for every request, warm too.
+      const count = kind.oneTime ? options.proofPool : mode === 'warm' ? 1 : options.coldPool;
+      const headers: Headers[] = await kind.valid(options.keys, mode, count, from);
       from += count;
       const file = join(options.work, `${key}.json`);
       writeFileSync(file, JSON.stringify(headers));

@@ -128,6 +128,7 @@ async function main(): Promise<void> {
         warmupSeconds: QUICK ? 0 : 2,
         connections: 50,
         coldPool: QUICK ? 2_000 : 40_000,
+        proofPool: Number(process.env.BENCH_PROOF_POOL ?? (QUICK ? 5_000 : 300_000)),
         seed,
         bootConcurrency: QUICK ? 4 : 2,
         only: process.env.BENCH_VARIANTS?.split(',').map((v) => v.trim()).filter(Boolean),

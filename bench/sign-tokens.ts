@@ -12,6 +12,8 @@ export interface SignOptions {
   readonly kid?: string;
   /** The `roles` claim; default `[BENCH_ROLE]`. */
   readonly roles?: readonly string[];
+  /** Binds every token to this DPoP key thumbprint (`cnf.jkt`). */
+  readonly jkt?: string;
 }
 
 /** Pre-signs `count` distinct access tokens (distinct `jti`), valid for two hours, as the bench apps expect them. */
@@ -20,7 +22,13 @@ export async function signTokens(alg: 'HS256' | 'EdDSA', count: number, options:
   const now = Math.floor(Date.now() / 1000);
   const from = options.from ?? 0;
   const sign = (i: number) =>
-    new SignJWT({ scope: 'items:read', roles: options.roles ?? [BENCH_ROLE], jti: `t-${i}`, client_id: BENCH_CLIENT })
+    new SignJWT({
+      scope: 'items:read',
+      roles: options.roles ?? [BENCH_ROLE],
+      jti: `t-${i}`,
+      client_id: BENCH_CLIENT,
+      ...(options.jkt ? { cnf: { jkt: options.jkt } } : {}),
+    })
       .setProtectedHeader({ alg, typ: 'at+jwt', ...(options.kid ? { kid: options.kid } : {}) })
       .setSubject(`user-${i % 100}`)
       .setIssuer(options.issuer ?? BENCH_ISSUER)

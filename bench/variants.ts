@@ -29,7 +29,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { Auth, AuthModule, type AuthModuleExtras, type AuthModuleOptions, PasswordHasher, RedisStore, Roles, type UserAccount, UserDirectory } from '../lib/index.js';
 import { Can, CaslModule, type ResourceLoader } from '../lib/casl/index.js';
-import { BENCH_AUDIENCE, BENCH_CLIENT, BENCH_ISSUER, BENCH_LOGIN_ISSUER, BENCH_PASSWORD, BENCH_ROLE, BENCH_SECRET, BENCH_USER } from './bench-config.js';
+import { BENCH_AUDIENCE, BENCH_CLIENT, BENCH_DPOP_ORIGIN, BENCH_ISSUER, BENCH_LOGIN_ISSUER, BENCH_PASSWORD, BENCH_ROLE, BENCH_SECRET, BENCH_USER } from './bench-config.js';
 
 export type AdapterName = 'fastify' | 'express';
 export const ADAPTERS: readonly AdapterName[] = ['fastify', 'express'];
@@ -183,6 +183,12 @@ const ownTokens = (store?: AuthModuleOptions['store']): WardenOptions => ({
 
 const hs256: AuthModuleOptions = { jwt: { algorithms: ['HS256'], secret: BENCH_SECRET, ...JWT_CHECKS } };
 
+/**
+ * DPoP for the bench: proofs are signed before the run, so they may be as old as the run
+ * (`maxAgeSeconds`), name the fixed origin, and one key sends them all (no per-key bound).
+ */
+const DPOP_BENCH: AuthModuleOptions['dpop'] = { origin: BENCH_DPOP_ORIGIN, maxAgeSeconds: 7200, maxProofsPerKey: 1e12 };
+
 const importHmac = () =>
   webcrypto.subtle.importKey('raw', Buffer.from(BENCH_SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']) as Promise<CryptoKey>;
 
@@ -271,6 +277,20 @@ export const VARIANTS: readonly BenchVariant[] = [
     compare: [
       { mode: 'warm', against: 'noop-guard', atLeast: 0.95 },
       { mode: 'cold', against: 'jose-eddsa', atLeast: 0.95 },
+    ],
+  },
+  {
+    name: 'warden-dpop',
+    summary: 'nest-warden HS256 with DPoP (RFC 9449): a bound token and a fresh ES256 proof per request, jti recorded in MemoryStore',
+    adapters: ADAPTERS,
+    module: () => warden({ ...hs256, dpop: DPOP_BENCH }),
+    credential: 'dpop-hs256',
+    modes: ['warm', 'cold'],
+    checks: 'token',
+    compare: [
+      { mode: 'warm', against: 'warden-hs256' },
+      { mode: 'cold', against: 'warden-hs256' },
+      { mode: 'warm', against: 'noop-guard' },
     ],
   },
   {

@@ -41,6 +41,14 @@ export type { ClaimMappingOptions, JwtAlgorithm, JwtClaims, JwtStrategyOptions, 
 export { MAX_CLOCK_TOLERANCE_SECONDS } from './strategies/jwt/jwt.options.js';
 export type { VerifiedTokenCacheView } from './strategies/jwt/verified-token-cache.js';
 export { KeySourceUnavailableError } from './strategies/jwt/jwt-key-source.js';
+export { DpopProofVerifier, type DpopProofInput, type VerifiedDpopProof } from './strategies/dpop/dpop-proof-verifier.js';
+export { ProtectedResourceMetadata, type ProtectedResourceMetadataDocument } from './resource-metadata/protected-resource-metadata.js';
+export { PROTECTED_RESOURCE_PATH } from './settings/protected-resource-settings.js';
+export type { ProtectedResourceOptions } from './settings/protected-resource.options.js';
+export { IntrospectionStrategy } from './strategies/introspection/introspection.strategy.js';
+export type { IntrospectionStrategyOptions } from './strategies/introspection/introspection.options.js';
+export { DpopSettings } from './strategies/dpop/dpop-settings.js';
+export { DPOP_ALGORITHMS, type DpopAlgorithm, type DpopMode, type DpopNonceOptions, type DpopOptions } from './strategies/dpop/dpop.options.js';
 export { OidcStrategy } from './strategies/oidc/oidc.strategy.js';
 export type { OidcClaimPreset, OidcDiscoveryOptions, OidcStrategyOptions } from './strategies/oidc/oidc.options.js';
 export type { OidcProviderMetadata } from './strategies/oidc/oidc-discovery.js';
@@ -54,7 +62,7 @@ export type { BasicStrategyOptions } from './strategies/basic/basic.options.js';
 export { SessionStrategy } from './sessions/session.strategy.js';
 
 // Errors and denial answers.
-export { AuthError, type AuthErrorCode, type AuthErrorOptions } from './errors/auth.error.js';
+export { AuthError, type AuthErrorCode, type AuthErrorOptions, type DpopFailure } from './errors/auth.error.js';
 export { AuthConfigurationError } from './errors/configuration.error.js';
 export type { ContextDenial, ContextDenialCode } from './errors/denial-code.js';
 export { problemDetails, type Denial, type ErrorResponseFormatter, type ErrorResponseOption } from './errors/error-response.js';

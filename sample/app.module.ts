@@ -27,6 +27,8 @@ import { UsersController } from './users/users.controller.js';
       sessionEndpoints: true,
       // Passkeys: registration, sign-in, step-up, list/rename/delete under /auth/passkeys (page: GET /passkeys)
       passkeyEndpoints: true,
+      // GET /.well-known/oauth-protected-resource (RFC 9728)
+      resourceMetadataEndpoint: true,
     }),
     // GET /items: ITEMS_RATE_LIMIT requests per ITEMS_RATE_WINDOW_SECONDS per principal (100 per
     // minute by default), counted in the module's store: in Redis with REDIS_URL, so the limit holds

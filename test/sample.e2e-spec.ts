@@ -84,10 +84,12 @@ describe.each(ADAPTERS)('sample app contract (%s)', (adapter) => {
   describe('every 401 carries a challenge (RFC 9110 §15.5.2)', () => {
     const server = () => app.getHttpServer();
 
-    it('GET /me without credentials: Bearer first (no error attribute), then the session cookie', async () => {
+    it('GET /me without credentials: Bearer first (no error attribute), DPoP, then the session cookie, with resource_metadata (RFC 9728)', async () => {
       const res = await request(server()).get('/me').expect(401);
+      const metadata = expect.stringMatching(/^http:\/\/localhost:\d+\/\.well-known\/oauth-protected-resource$/);
       expect(parseWwwAuthenticate(res.headers['www-authenticate'])).toEqual([
-        { scheme: 'Bearer', params: { realm: 'nest-warden-sample' } },
+        { scheme: 'Bearer', params: { realm: 'nest-warden-sample', resource_metadata: metadata } },
+        { scheme: 'DPoP', params: { realm: 'nest-warden-sample', algs: 'ES256 EdDSA Ed25519 PS256 RS256', resource_metadata: metadata } },
         { scheme: 'Cookie', params: { realm: 'nest-warden-sample', 'cookie-name': 'nw_session' } },
       ]);
     });

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Clock } from '../clock/clock.js';
 import { AuthError } from '../errors/auth.error.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import type { AuthRequest } from '../request/auth-request.js';
@@ -32,6 +33,8 @@ export interface AuthorizationRequirements {
   readonly mfa: boolean;
   /** `@Can()`: an action on a subject, decided by the `AbilityAuthority` (nest-warden/casl). */
   readonly can?: CanRequirement | undefined;
+  /** Step-up (RFC 9470): accepted `acr` values and the longest time since `auth_time`, in seconds. */
+  readonly stepUp?: { readonly acr?: readonly string[]; readonly maxAge?: number };
 }
 
 /** Everything a route's authorization needs that does not depend on the caller, computed once at boot. */
@@ -41,6 +44,8 @@ export interface RouteRules {
   readonly permissions: readonly RequiredPermission[];
   readonly scopes: readonly string[];
   readonly mfa: boolean;
+  /** The authentication context the route requires (`acr`, `max_age`, and `mfa` as an `amr` requirement); `undefined`: none. */
+  readonly authentication: AuthenticationContextRule | undefined;
   /** Roles that bypass `@Owner()` (the listed ones and every role implying one). */
   readonly ownerBypass: ReadonlySet<string>;
   /** `@Can()`, decided by the route's `AbilityAuthority` after everything else. */
@@ -58,7 +63,19 @@ export interface AuthorizedRoute {
 }
 
 /** `amr` values (RFC 8176) that show a second factor. */
-const SECOND_FACTOR = new Set(['mfa', 'otp']);
+const SECOND_FACTOR: ReadonlySet<string> = new Set(['mfa', 'otp']);
+
+/**
+ * How the caller must have authenticated: one mechanism for `mfa` (an `amr` showing a second
+ * factor) and RFC 9470 step-up (`acr`, `max_age`). `mfa` keeps its 403 answer; `acr` and
+ * `max_age` answer 401 `insufficient_user_authentication` so the client can step up.
+ */
+export interface AuthenticationContextRule {
+  readonly amr: ReadonlySet<string> | undefined;
+  readonly acr: ReadonlySet<string> | undefined;
+  readonly acrValues: readonly string[] | undefined;
+  readonly maxAge: number | undefined;
+}
 
 function holdsAny(held: readonly string[] | undefined, wanted: ReadonlySet<string>): boolean {
   if (!held || wanted.size === 0) return false;
@@ -80,6 +97,9 @@ function holdsAny(held: readonly string[] | undefined, wanted: ReadonlySet<strin
 export class Authorizer {
   /** Created by Nest (inject it); not part of the public API. @internal */
   constructor(private readonly hierarchy: RoleHierarchy) {}
+
+  /** The time `max_age` is measured against. */
+  @Optional() @Inject(Clock) private readonly clock?: Clock;
 
   /**
    * Step 3 for one request: throws `AuthError` when access is refused. `route` holds the rules
@@ -105,9 +125,7 @@ export class Authorizer {
         }
       }
     }
-    if (rules.mfa && !(principal.amr ?? EMPTY).some((method) => SECOND_FACTOR.has(method))) {
-      throw new AuthError('forbidden', { description: 'A second authentication factor is required' });
-    }
+    if (rules.authentication) this.checkAuthentication(principal, rules.authentication);
     const resolver = route.ownerResolver;
     if (resolver) {
       const mustBeOwnedBy = holdsAny(principal.roles, rules.ownerBypass) ? undefined : principal.id;
@@ -124,6 +142,27 @@ export class Authorizer {
       setOwnedResource(request, resource);
       return this.checkCan(route, principal, request, { value: resource });
     });
+  }
+
+  /** The authentication context: a second factor (`mfa`, 403), then `acr` and `auth_time` (RFC 9470, 401). */
+  private checkAuthentication(principal: Principal, rule: AuthenticationContextRule): void {
+    if (rule.amr && !holdsAny(principal.amr, rule.amr)) {
+      throw new AuthError('forbidden', { description: 'A second authentication factor is required' });
+    }
+    const claims = principal.claims;
+    const stepUp = (description: string) =>
+      new AuthError('insufficient_user_authentication', { description, acrValues: rule.acrValues, maxAge: rule.maxAge, strategy: principal.strategy });
+    if (rule.acr) {
+      const acr = claims?.acr;
+      if (typeof acr !== 'string' || !rule.acr.has(acr)) throw stepUp('A stronger authentication is required');
+    }
+    if (rule.maxAge !== undefined) {
+      const authTime = claims?.auth_time;
+      const now = (this.clock?.now() ?? Date.now()) / 1000;
+      if (typeof authTime !== 'number' || !Number.isFinite(authTime) || now - authTime > rule.maxAge) {
+        throw stepUp('A more recent authentication is required');
+      }
+    }
   }
 
   /** Whether the principal holds any of `roles`, directly or through the hierarchy (as `@Roles()`). */
@@ -166,6 +205,15 @@ export class Authorizer {
       permissions: Object.freeze(permissions),
       scopes: policy.scopes,
       mfa: policy.mfa,
+      authentication:
+        policy.mfa || policy.stepUp
+          ? Object.freeze({
+              amr: policy.mfa ? SECOND_FACTOR : undefined,
+              acr: policy.stepUp?.acr ? new Set(policy.stepUp.acr) : undefined,
+              acrValues: policy.stepUp?.acr,
+              maxAge: policy.stepUp?.maxAge,
+            })
+          : undefined,
       ownerBypass: this.hierarchy.rolesSatisfying(policy.owner?.bypass ?? EMPTY),
       can: policy.can,
     });

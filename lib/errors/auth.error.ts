@@ -13,6 +13,12 @@ export type AuthErrorCode =
   | 'invalid_request'
   /** Authenticated, but a required OAuth2 scope is missing (403 `insufficient_scope`). */
   | 'insufficient_scope'
+  /**
+   * Authenticated, but not recently or strongly enough for this route (RFC 9470): the token's
+   * `acr` or `auth_time` falls short (401 `insufficient_user_authentication`, with `acr_values`
+   * and `max_age` in the challenge).
+   */
+  | 'insufficient_user_authentication'
   /** Authenticated, but roles, permissions, ownership or another rule deny access (403). */
   | 'forbidden'
   /** The resource an ownership check needs does not exist (404). */
@@ -33,6 +39,10 @@ export interface AuthErrorOptions {
   readonly strategy?: string;
   /** Scopes the route requires, for `insufficient_scope`. */
   readonly scopes?: readonly string[];
+  /** For `insufficient_user_authentication`: the authentication context classes the route accepts (RFC 9470 `acr_values`). */
+  readonly acrValues?: readonly string[];
+  /** For `insufficient_user_authentication`: the longest time since authentication the route accepts, in seconds (`max_age`). */
+  readonly maxAge?: number;
   /** Seconds after which the client may retry, for `locked`, `rate_limited` and `unavailable`. */
   readonly retryAfterSeconds?: number;
   /**
@@ -41,6 +51,19 @@ export interface AuthErrorOptions {
    * called only when an explanation is written, so refusals cost nothing extra in production.
    */
   readonly hint?: string | (() => string | undefined);
+  /**
+   * The failure came through DPoP (RFC 9449): the `DPoP` challenge carries the error, which is
+   * `invalid_dpop_proof`, `use_dpop_nonce` (RFC 9449 §7.1, §9) or `invalid_token`; `nonce` is sent
+   * as the `DPoP-Nonce` header.
+   */
+  readonly dpop?: DpopFailure;
+}
+
+/** How a DPoP failure is told to the client (RFC 9449 §7.1, §9). */
+export interface DpopFailure {
+  readonly error: 'invalid_dpop_proof' | 'use_dpop_nonce' | 'invalid_token';
+  /** A fresh server nonce, for the `DPoP-Nonce` header. */
+  readonly nonce?: string;
 }
 
 /** An authentication or authorization failure, independent of HTTP. */
@@ -49,7 +72,11 @@ export class AuthError extends Error {
   readonly description: string | undefined;
   readonly strategy: string | undefined;
   readonly scopes: readonly string[] | undefined;
+  readonly acrValues: readonly string[] | undefined;
+  readonly maxAge: number | undefined;
   readonly retryAfterSeconds: number | undefined;
+  /** Set when the failure came through DPoP: the `DPoP` challenge's error and a fresh nonce. */
+  readonly dpop: DpopFailure | undefined;
   readonly #hint: AuthErrorOptions['hint'];
 
   constructor(
@@ -60,7 +87,10 @@ export class AuthError extends Error {
     this.description = options.description;
     this.strategy = options.strategy;
     this.scopes = options.scopes;
+    this.acrValues = options.acrValues;
+    this.maxAge = options.maxAge;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.dpop = options.dpop;
     this.#hint = options.hint;
   }
 

@@ -14,10 +14,22 @@ export function bearerChallenge(realm: string, error?: AuthError): string {
         ['error_description', 'The access token lacks a required scope'],
         ['scope', error.scopes?.join(' ')],
       ]);
+    case 'insufficient_user_authentication':
+      return formatChallenge('Bearer', [['realm', realm], ...stepUpParams(error)]);
     case 'invalid_token':
     case 'invalid_request':
       return formatChallenge('Bearer', [['realm', realm], ['error', error.code], ['error_description', error.description]]);
     default:
       return formatChallenge('Bearer', [['realm', realm]]);
   }
+}
+
+/** RFC 9470 §3: the error, its description, and what the route accepts (`acr_values`, `max_age`). */
+export function stepUpParams(error: AuthError): [string, string | undefined][] {
+  return [
+    ['error', 'insufficient_user_authentication'],
+    ['error_description', error.description ?? 'A more recent or stronger authentication is required'],
+    ['acr_values', error.acrValues?.length ? error.acrValues.join(' ') : undefined],
+    ['max_age', error.maxAge !== undefined ? String(error.maxAge) : undefined],
+  ];
 }

@@ -23,6 +23,7 @@ const MESSAGES = {
   invalid_credentials: 'Invalid credentials',
   invalid_request: 'Malformed credentials',
   insufficient_scope: 'Insufficient scope',
+  insufficient_user_authentication: 'A more recent or stronger authentication is required',
   forbidden: 'Forbidden',
   not_found: 'Not Found',
   locked: 'Too many failed attempts; try again later',
@@ -36,6 +37,7 @@ const STATUS: Readonly<Record<AuthErrorCode, readonly [number, string]>> = {
   invalid_credentials: [HttpStatus.UNAUTHORIZED, 'Unauthorized'],
   invalid_request: [HttpStatus.BAD_REQUEST, 'Bad Request'],
   insufficient_scope: [HttpStatus.FORBIDDEN, 'Forbidden'],
+  insufficient_user_authentication: [HttpStatus.UNAUTHORIZED, 'Unauthorized'],
   forbidden: [HttpStatus.FORBIDDEN, 'Forbidden'],
   not_found: [HttpStatus.NOT_FOUND, 'Not Found'],
   locked: [HttpStatus.TOO_MANY_REQUESTS, 'Too Many Requests'],
@@ -58,6 +60,7 @@ export function toHttpDenial(
   if (challenges.length) headers.push(['WWW-Authenticate', challenges.length === 1 ? challenges[0] : challenges]);
   const retryAfter = retryAfterFor(error);
   if (retryAfter !== undefined) headers.push(['Retry-After', String(retryAfter)]);
+  if (error.dpop?.nonce !== undefined) headers.push(['DPoP-Nonce', error.dpop.nonce]);
   let body: object | undefined;
   if (format !== 'nest') {
     const [status, title] = STATUS[error.code];
@@ -70,6 +73,7 @@ export function toHttpDenial(
     case 'credentials_missing':
     case 'invalid_token':
     case 'invalid_credentials':
+    case 'insufficient_user_authentication':
       return { exception: new UnauthorizedException(body ?? message), headers };
     case 'invalid_request':
       return { exception: new BadRequestException(body ?? message), headers };

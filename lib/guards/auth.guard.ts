@@ -8,6 +8,8 @@ import { ContextDenials } from '../context/context-denials.js';
 import type { AuthRequest } from '../request/auth-request.js';
 import { requestFromContext } from '../context/context-request.js';
 import { setPrincipal } from '../request/request-state.js';
+import { withResourceMetadata } from '../errors/challenge.js';
+import { ProtectedResourceSettings } from '../settings/protected-resource-settings.js';
 import { CoreSettings } from '../settings/core-settings.js';
 import { type CompiledRoutePolicy, RoutePolicies } from '../policy/route-policies.js';
 import type { RoutePolicy } from '../policy/route-policy.js';
@@ -32,6 +34,7 @@ export class AuthGuard implements CanActivate {
   @Inject(Authorizer) private readonly authorizer!: Authorizer;
   @Inject(CoreSettings) private readonly settings!: CoreSettings;
   @Inject(HttpAdapterHost) private readonly adapterHost!: HttpAdapterHost;
+  @Inject(ProtectedResourceSettings) private readonly resourceMetadata!: ProtectedResourceSettings;
   /** Development-mode denial logs. */
   @Optional() @Inject(DenialExplainer) private readonly explainer?: DenialExplainer;
   /** Errors for GraphQL and WebSocket contexts. */
@@ -86,6 +89,18 @@ export class AuthGuard implements CanActivate {
     if (!principal) {
       if (policy.access === 'optional') return true;
       return this.deny(context, policy, new AuthError('credentials_missing'));
+    }
+    if (policy.dpopRequired.size && policy.dpopRequired.has(principal.strategy) && principal.confirmation === undefined) {
+      // RFC 9449 §7.1: this route takes DPoP-bound tokens only (route or strategy `dpop: 'required'`).
+      return this.deny(
+        context,
+        policy,
+        new AuthError('invalid_token', {
+          description: 'This resource requires a DPoP-bound access token',
+          strategy: principal.strategy,
+          dpop: { error: 'invalid_token' },
+        }),
+      );
     }
     let authorized: MaybePromise<void>;
     try {
@@ -152,7 +167,7 @@ export class AuthGuard implements CanActivate {
       const adapter = this.adapterHost.httpAdapter;
       setHeader = (name, value) => adapter.setHeader(response, name, value);
     }
-    throwHttpDenial(error, this.settings.errorResponse, setHeader, this.challengesFor(policy, error));
+    throwHttpDenial(error, this.settings.errorResponse, setHeader, withResourceMetadata(this.challengesFor(policy, error), this.resourceMetadata.metadataUrl));
   }
 
   /** RFC 6750 §3 / RFC 9110 §11.6.1: one challenge per strategy the route accepts. */
@@ -168,14 +183,17 @@ export class AuthGuard implements CanActivate {
         const challenges: string[] = [];
         for (const strategy of policy.strategyInstances) {
           const challenge = strategy.challenge?.(realm, strategy.name === error.strategy ? error : undefined);
-          if (challenge) challenges.push(challenge);
+          if (typeof challenge === 'string') challenges.push(challenge);
+          else if (challenge) challenges.push(...challenge);
         }
         return challenges;
       }
-      case 'insufficient_scope': {
+      case 'insufficient_scope':
+      case 'insufficient_user_authentication': {
         const strategy = policy.strategyInstances.find((s) => s.name === error.strategy);
         const challenge = strategy?.challenge?.(realm, error);
-        return challenge ? [challenge] : [];
+        // The challenge of the scheme that carries the scope error (a DPoP strategy lists Bearer first).
+        return typeof challenge === 'string' ? [challenge] : challenge?.length ? [challenge[0]] : [];
       }
       default:
         return [];

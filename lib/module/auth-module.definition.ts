@@ -7,6 +7,7 @@ import { mfaControllers } from '../mfa/mfa-endpoints.js';
 import { passkeyControllers } from '../passkeys/passkey-endpoints.js';
 import { sessionControllers } from '../sessions/session-endpoints.js';
 import { AUTH_STRATEGIES } from '../strategies/strategy-tokens.js';
+import { protectedResourceControllers } from '../resource-metadata/protected-resource.controller.js';
 import { createTokenControllers, resolveTokenPaths } from '../tokens/endpoint/token.controllers.js';
 import { MountedTokenPaths } from '../tokens/endpoint/mounted-token-paths.js';
 import { TOKEN_GRANTS } from '../tokens/grants/token-grants.js';
@@ -58,6 +59,7 @@ export const {
       ...passkeyControllers(extras.passkeyEndpoints),
       ...recoveryControllers(extras.recoveryEndpoints),
       ...createTokenControllers(extras.tokenEndpoints),
+      ...protectedResourceControllers(extras.resourceMetadataEndpoint),
     ],
   }))
   .build();

@@ -8,11 +8,14 @@ import type { NetworkOptions } from '../network/request-policy.options.js';
 import type { PasskeyEndpoints, PasskeyOptions } from '../passkeys/passkey.options.js';
 import type { PasswordHasherOptions } from '../passwords/password-hasher.js';
 import type { SessionEndpoints, SessionOptions } from '../sessions/session.options.js';
+import type { ProtectedResourceOptions } from '../settings/protected-resource.options.js';
 import type { CoreOptions } from '../settings/core.options.js';
 import type { AuthStore } from '../stores/auth-store.js';
 import type { ApiKeyStrategyOptions } from '../strategies/api-key/api-key.options.js';
 import type { AuthStrategy } from '../strategies/auth-strategy.js';
 import type { BasicStrategyOptions } from '../strategies/basic/basic.options.js';
+import type { IntrospectionStrategyOptions } from '../strategies/introspection/introspection.options.js';
+import type { DpopOptions } from '../strategies/dpop/dpop.options.js';
 import type { JwtStrategyOptions } from '../strategies/jwt/jwt.options.js';
 import type { OidcStrategyOptions } from '../strategies/oidc/oidc.options.js';
 import type { TokenGrant } from '../tokens/grants/token-grant.js';
@@ -33,6 +36,21 @@ export interface AuthModuleOptions extends CoreOptions, NetworkOptions {
   readonly apiKeys?: ApiKeyStrategyOptions | readonly ApiKeyStrategyOptions[];
   /** HTTP Basic (`basic`, RFC 7617) checked through `PasswordLogin`; `basic: {}` enables it. */
   readonly basic?: BasicStrategyOptions;
+  /**
+   * Opaque access tokens checked at the authorization server (`introspection`, RFC 7662); enabled
+   * when present.
+   */
+  readonly introspection?: IntrospectionStrategyOptions;
+  /**
+   * DPoP (RFC 9449) for the bearer strategies: with this section they take `Authorization: DPoP`
+   * (`mode`, default `'allowed'`); also the proof checks (`DpopProofVerifier`) a token endpoint uses.
+   */
+  readonly dpop?: DpopOptions;
+  /**
+   * RFC 9728 protected resource metadata: `resource_metadata` on every `Bearer` and `DPoP`
+   * challenge, and the document at `/.well-known/oauth-protected-resource` (`resourceMetadataEndpoint`).
+   */
+  readonly protectedResource?: ProtectedResourceOptions;
   /** OpenID Connect bearer tokens (`oidc`) verified against the provider's discovered JWKS; enabled when present. */
   readonly oidc?: OidcStrategyOptions;
   /** Role hierarchy and the permissions each role grants. */
@@ -84,6 +102,11 @@ export interface AuthModuleExtras {
    * `POST /auth/revoke` and `GET /.well-known/jwks.json`, or other paths, `false` leaving one out.
    */
   readonly tokenEndpoints?: boolean | TokenEndpointPaths;
+  /**
+   * Serve the RFC 9728 protected resource metadata (it needs `protectedResource`): `true` at
+   * `/.well-known/oauth-protected-resource`, or the path `protectedResource.metadataUrl` names.
+   */
+  readonly resourceMetadataEndpoint?: boolean | string;
 }
 
 /**

@@ -28,6 +28,8 @@ import { RoutePolicies } from '../policy/route-policies.js';
 import { UserRevocation } from '../revocation/user-revocation.js';
 import { SessionCookies } from '../sessions/session-cookies.js';
 import { SessionService } from '../sessions/session.service.js';
+import { ProtectedResourceMetadata } from '../resource-metadata/protected-resource-metadata.js';
+import { DpopProofVerifier } from '../strategies/dpop/dpop-proof-verifier.js';
 import { LocalTokenIssuer } from '../strategies/jwt/local-token-issuer.js';
 import { AuthStore } from '../stores/auth-store.js';
 import { StrategyRegistry } from '../strategies/strategy-registry.js';
@@ -57,6 +59,8 @@ import { TOKEN_EXPORTS, TOKEN_PROVIDERS } from './token-providers.js';
     StrategyRegistry,
     RoutePolicies,
     RouteManifest,
+    DpopProofVerifier,
+    ProtectedResourceMetadata,
     DenialExplainer,
     Authorizer,
     UnknownRoles,
@@ -86,6 +90,8 @@ import { TOKEN_EXPORTS, TOKEN_PROVIDERS } from './token-providers.js';
     // Settings and collaborators, for subclasses of the built-in strategies and the guard provided in your modules.
     ...SETTINGS_PROVIDERS.map((provider) => provider.provide),
     LocalTokenIssuer,
+    DpopProofVerifier,
+    ProtectedResourceMetadata,
     Clock,
     AuthStore,
     PasswordHasher,

@@ -1,6 +1,7 @@
 import { SessionStrategy } from '../sessions/session.strategy.js';
 import { ApiKeyStrategies, ApiKeyStrategy } from '../strategies/api-key/api-key.strategy.js';
 import { BasicStrategy } from '../strategies/basic/basic.strategy.js';
+import { IntrospectionStrategy } from '../strategies/introspection/introspection.strategy.js';
 import { JwtStrategy } from '../strategies/jwt/jwt.strategy.js';
 import { OidcStrategy } from '../strategies/oidc/oidc.strategy.js';
 import type { StrategyContribution } from '../strategies/strategy-tokens.js';
@@ -13,6 +14,7 @@ import type { StrategyContribution } from '../strategies/strategy-tokens.js';
 export const BUILT_IN_STRATEGIES: readonly StrategyContribution[] = [
   JwtStrategy,
   OidcStrategy,
+  IntrospectionStrategy,
   SessionStrategy,
   ApiKeyStrategy,
   ApiKeyStrategies,

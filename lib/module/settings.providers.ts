@@ -8,9 +8,12 @@ import { PasskeySettings } from '../passkeys/passkey-settings.js';
 import { RequestPolicy } from '../network/request-policy.js';
 import { PasswordHasherSettings } from '../passwords/password-hasher-settings.js';
 import { SessionSettings } from '../sessions/session-settings.js';
+import { ProtectedResourceSettings } from '../settings/protected-resource-settings.js';
 import { CoreSettings } from '../settings/core-settings.js';
 import { ApiKeySettings } from '../strategies/api-key/api-key-settings.js';
 import { BasicSettings } from '../strategies/basic/basic-settings.js';
+import { IntrospectionSettings } from '../strategies/introspection/introspection-settings.js';
+import { DpopSettings } from '../strategies/dpop/dpop-settings.js';
 import { JwtSettings } from '../strategies/jwt/jwt-settings.js';
 import { OidcSettings } from '../strategies/oidc/oidc-settings.js';
 import { TokenSettings } from '../tokens/token-settings.js';
@@ -44,6 +47,9 @@ export const SETTINGS_PROVIDERS: readonly FactoryProvider[] = [
   fromSection(PasswordHasherSettings, (options) => new PasswordHasherSettings(options.passwords)),
   fromSection(LoginThrottleSettings, (options) => new LoginThrottleSettings(options.lockout)),
   fromSection(JwtSettings, (options) => new JwtSettings(options.jwt)),
+  fromSection(ProtectedResourceSettings, (options) => new ProtectedResourceSettings(options.protectedResource)),
+  fromSection(IntrospectionSettings, (options) => new IntrospectionSettings(options.introspection)),
+  fromSection(DpopSettings, (options) => new DpopSettings(options.dpop)),
   fromSection(OidcSettings, (options) => new OidcSettings(options.oidc)),
   fromSection(ApiKeySettings, (options) => new ApiKeySettings(options.apiKeys)),
   fromSection(BasicSettings, (options) => new BasicSettings(options.basic)),

@@ -44,11 +44,13 @@ export function describeOperation(policy: RoutePolicy, facts: StrategyFacts): Op
       'Unauthorized',
       policy.access === 'optional'
         ? 'Unauthorized: the credentials sent are invalid. Requests without credentials are served anonymously.'
-        : 'Unauthorized: credentials are missing or invalid.',
+        : policy.stepUp
+          ? 'Unauthorized: credentials are missing or invalid, or the sign-in is too weak or too old (`error="insufficient_user_authentication"` with `acr_values` and `max_age`, RFC 9470).'
+          : 'Unauthorized: credentials are missing or invalid.',
       challenged ? 'The authentication schemes the route accepts (RFC 9110 §11.6.1).' : undefined,
     ),
   };
-  if (hasAuthorizationRules(policy)) {
+  if (hasAuthorizationRules(policy) && requiredRules(policy).length) {
     responses[403] = errorResponse(
       403,
       'Forbidden',
@@ -72,6 +74,14 @@ export function describeOperation(policy: RoutePolicy, facts: StrategyFacts): Op
       action: policy.can.action,
       subject: policy.can.subject,
       conditions: policy.can.resource !== undefined || policy.owner !== undefined,
+    };
+  }
+  // RFC 9449 / RFC 9470: DPoP-bound tokens only, and the authentication context the route requires.
+  if (policy.dpop) extensions['x-dpop'] = policy.dpop;
+  if (policy.stepUp) {
+    extensions['x-required-authentication'] = {
+      ...(policy.stepUp.acr ? { acr_values: [...policy.stepUp.acr] } : {}),
+      ...(policy.stepUp.maxAge !== undefined ? { max_age: policy.stepUp.maxAge } : {}),
     };
   }
 

@@ -11,8 +11,20 @@ export const SCOPES_METADATA = Symbol('nest-warden:scopes');
 export const OWNER_METADATA = Symbol('nest-warden:owner');
 /** `@Can()`: an action on a subject type, decided by the `AbilityAuthority` (nest-warden/casl). */
 export const CAN_METADATA = Symbol('nest-warden:can');
+/** `@Auth({ acr, maxAge })`: the authentication context a route requires (RFC 9470 step-up). */
+export const STEP_UP_METADATA = Symbol('nest-warden:step-up');
+/** `@Auth({ dpop })`: `'required'` or `'allowed'`, over the strategies' own DPoP modes. */
+export const DPOP_METADATA = Symbol('nest-warden:dpop');
 /** `@AllowFrom()`: the client addresses/CIDR ranges a route accepts. */
 export const ALLOW_FROM_METADATA = Symbol('nest-warden:allow-from');
+
+/** What `@Auth({ acr, maxAge })` stores. */
+export interface StepUpMetadata {
+  /** Accepted `acr` values (any of). */
+  readonly acr?: readonly string[];
+  /** Longest time since `auth_time`, in seconds. */
+  readonly maxAge?: number;
+}
 
 export type AccessMetadata = 'public' | 'optional' | 'protected';
 

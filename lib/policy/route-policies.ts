@@ -3,8 +3,10 @@ import { DiscoveryService, MetadataScanner, ModuleRef, Reflector } from '@nestjs
 import { Authorizer, type RouteRules } from '../authorization/authorizer.js';
 import { AbilityAuthority, type ResourceLoader } from '../authorization/ability-authority.js';
 import type { OwnershipResolver } from '../authorization/ownership-resolver.js';
+import { withResourceMetadata } from '../errors/challenge.js';
 import { AuthConfigurationError } from '../errors/configuration.error.js';
 import { type RequestCheck, RequestPolicy } from '../network/request-policy.js';
+import { ProtectedResourceSettings } from '../settings/protected-resource-settings.js';
 import { CoreSettings } from '../settings/core-settings.js';
 import type { AuthStrategy } from '../strategies/auth-strategy.js';
 import { StrategyRegistry } from '../strategies/strategy-registry.js';
@@ -25,6 +27,8 @@ export interface CompiledRoutePolicy extends RoutePolicy {
   readonly missingChallenges: readonly string[];
   /** `requireHttps` and `@AllowFrom()`, checked before anything else; `undefined` when the route has neither. */
   readonly checkRequest: RequestCheck | undefined;
+  /** Strategies whose principals must hold a DPoP-bound token here (route `dpop`, else the strategy's mode). */
+  readonly dpopRequired: ReadonlySet<string>;
 }
 
 /** Nest stores the HTTP method of a route handler under this key (`@Get()`, `@Post()`...). */
@@ -47,6 +51,7 @@ export class RoutePolicies implements OnApplicationBootstrap {
     private readonly scanner: MetadataScanner,
     private readonly requestPolicy: RequestPolicy,
     private readonly authorizer: Authorizer,
+    private readonly resourceMetadata: ProtectedResourceSettings,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -109,7 +114,19 @@ export class RoutePolicies implements OnApplicationBootstrap {
     const missingChallenges: string[] = [];
     for (const strategy of strategyInstances) {
       const challenge = strategy.challenge?.(this.options.realm);
-      if (challenge) missingChallenges.push(challenge);
+      if (typeof challenge === 'string') missingChallenges.push(challenge);
+      else if (challenge) missingChallenges.push(...challenge);
+    }
+    const dpopRequired = new Set<string>();
+    for (const strategy of strategyInstances) {
+      const mode = strategy.dpopMode;
+      if (mode !== undefined && (policy.dpop ?? mode) === 'required') dpopRequired.add(strategy.name);
+    }
+    if (policy.dpop !== undefined && !strategyInstances.some((strategy) => strategy.dpopMode !== undefined)) {
+      throw AuthConfigurationError.create(
+        `@Auth({ dpop: '${policy.dpop}' }) on ${where}, but none of its strategies (${policy.strategies.join(', ') || 'none'}) takes DPoP.`,
+        'Add a dpop section to AuthModule.forRoot() (or dpop on the jwt/oidc section), or remove the route option.',
+      );
     }
     return Object.freeze({
       ...policy,
@@ -118,7 +135,8 @@ export class RoutePolicies implements OnApplicationBootstrap {
       resourceLoader,
       abilities,
       rules: this.authorizer.compile(policy, where),
-      missingChallenges: Object.freeze(missingChallenges),
+      missingChallenges: Object.freeze([...withResourceMetadata(missingChallenges, this.resourceMetadata.metadataUrl)]),
+      dpopRequired,
       checkRequest: this.requestPolicy.compile(policy.allowFrom, where),
     });
   }

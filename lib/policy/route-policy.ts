@@ -6,6 +6,9 @@ import {
   ACCESS_METADATA,
   CAN_METADATA,
   ALLOW_FROM_METADATA,
+  DPOP_METADATA,
+  STEP_UP_METADATA,
+  type StepUpMetadata,
   type AccessMetadata,
   MFA_METADATA,
   OWNER_METADATA,
@@ -38,6 +41,8 @@ export interface RoutePolicy extends AuthorizationRequirements {
    * access (public routes too), checked before authentication.
    */
   readonly allowFrom: readonly string[];
+  /** `@Auth({ dpop })`: DPoP on this route over the strategies' own modes; `undefined`: theirs. */
+  readonly dpop?: 'required' | 'allowed';
 }
 
 /** Reads metadata; Nest's `Reflector` satisfies it. */
@@ -55,7 +60,7 @@ export interface PolicyDefaults {
 const EMPTY: readonly string[] = Object.freeze([]);
 
 /** Keys whose presence makes a route need an authenticated caller. */
-const RULE_KEYS = [ROLES_METADATA, PERMISSIONS_METADATA, SCOPES_METADATA, OWNER_METADATA, MFA_METADATA, CAN_METADATA] as const;
+const RULE_KEYS = [ROLES_METADATA, PERMISSIONS_METADATA, SCOPES_METADATA, OWNER_METADATA, MFA_METADATA, CAN_METADATA, STEP_UP_METADATA] as const;
 
 /** What one place of declaration says about one metadata key. */
 type Site = <T>(key: symbol) => T | undefined;
@@ -121,7 +126,9 @@ export function resolveRoutePolicy(
   const owner = read<OwnerMetadata>(OWNER_METADATA);
   const allowFrom = read<readonly string[]>(ALLOW_FROM_METADATA);
   const can = read<CanRequirement>(CAN_METADATA);
-  const hasRules = [roles, permissions, scopes, owner, mfa, can].some((rule) => rule !== undefined);
+  const dpop = read<'required' | 'allowed'>(DPOP_METADATA);
+  const stepUp = read<StepUpMetadata>(STEP_UP_METADATA);
+  const hasRules = [roles, permissions, scopes, owner, mfa, can, stepUp].some((rule) => rule !== undefined);
 
   let effective: RouteAccess | undefined;
   let publicBesideRules = false;
@@ -160,6 +167,8 @@ export function resolveRoutePolicy(
     can: enforced && can ? can : undefined,
     conflicts: Object.freeze(conflicts),
     allowFrom: freezeList(allowFrom),
+    ...(enforced && dpop !== undefined ? { dpop } : {}),
+    ...(enforced && stepUp !== undefined ? { stepUp } : {}),
   });
 }
 
@@ -175,6 +184,7 @@ export function hasAuthorizationRules(policy: RoutePolicy): boolean {
     policy.scopes.length > 0 ||
     policy.owner !== undefined ||
     policy.can !== undefined ||
-    policy.mfa
+    policy.mfa ||
+    policy.stepUp !== undefined
   );
 }

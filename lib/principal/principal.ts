@@ -31,4 +31,9 @@ export interface Principal {
   readonly kind?: 'user' | 'client';
   /** Session id, when authenticated by a session cookie (read by the CSRF check). */
   readonly sessionId?: string;
+  /**
+   * The key the token is bound to (RFC 9449 `cnf.jkt`, the SHA-256 JWK thumbprint), when it is a
+   * DPoP-bound token; the request then carried a valid proof signed with that key.
+   */
+  readonly confirmation?: { readonly jkt: string };
 }

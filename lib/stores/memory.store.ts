@@ -52,6 +52,10 @@ export const DEFAULT_PROTECTED_NAMESPACES: readonly ProtectedNamespace[] = Objec
   Object.freeze({ prefix: 'tokens:deny:', share: 0.1, whenFull: 'overflow' as const }),
   // Rate-limit budgets of nest-warden/throttling: a flood of callers competes only with itself.
   Object.freeze({ prefix: 'throttle:', share: 0.1, whenFull: 'evict-soonest' as const }),
+  // DPoP replay records and per-key budgets (RFC 9449): busy DPoP traffic competes only with itself,
+  // never evicts sessions or refresh tokens; when full, the oldest proof's record (nearest the end
+  // of its window) goes first.
+  Object.freeze({ prefix: 'dpop:', share: 0.15, whenFull: 'evict-soonest' as const }),
 ]);
 
 export interface MemoryStoreOptions {

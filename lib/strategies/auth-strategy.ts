@@ -52,10 +52,19 @@ export abstract class AuthStrategy {
 
   /**
    * The `WWW-Authenticate` challenge for a 401 (RFC 9110 §11.6.1), e.g. `Bearer realm="api"`.
-   * `error` is set when this strategy rejected the credentials. `null` sends no challenge.
+   * `error` is set when this strategy rejected the credentials. `null` sends no challenge; a list
+   * sends several (a bearer strategy that takes DPoP answers `Bearer …` and `DPoP algs="…"`).
    */
-  challenge(_realm: string, _error?: AuthError): string | null {
+  challenge(_realm: string, _error?: AuthError): string | readonly string[] | null {
     return null;
+  }
+
+  /**
+   * Whether the strategy takes DPoP-bound tokens (RFC 9449), and whether it insists on them;
+   * `undefined` for strategies that do not speak DPoP. A route's `@Auth({ dpop })` overrides it.
+   */
+  get dpopMode(): 'required' | 'allowed' | undefined {
+    return undefined;
   }
 
   /** The OpenAPI security scheme, or `null` to leave the strategy out of the document. */

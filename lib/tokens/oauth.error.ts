@@ -7,7 +7,11 @@ export type OAuthErrorCode =
   | 'unsupported_grant_type'
   | 'invalid_scope'
   | 'unsupported_token_type'
-  | 'temporarily_unavailable';
+  | 'temporarily_unavailable'
+  /** RFC 9449 §5: the `DPoP` proof sent to the token endpoint is invalid. */
+  | 'invalid_dpop_proof'
+  /** RFC 9449 §8: the proof must carry the server's nonce (sent in `DPoP-Nonce`). */
+  | 'use_dpop_nonce';
 
 export interface OAuthErrorOptions {
   readonly cause?: unknown;
@@ -15,6 +19,8 @@ export interface OAuthErrorOptions {
   readonly retryAfterSeconds?: number;
   /** A 429 rather than a 400 (`invalid_grant` while the account is locked). */
   readonly tooManyAttempts?: boolean;
+  /** A fresh DPoP nonce for the `DPoP-Nonce` header (`use_dpop_nonce`, RFC 9449 §8). */
+  readonly dpopNonce?: string;
 }
 
 /**
@@ -25,6 +31,7 @@ export class OAuthError extends Error {
   override readonly name = 'OAuthError';
   readonly retryAfterSeconds: number | undefined;
   readonly tooManyAttempts: boolean;
+  readonly dpopNonce: string | undefined;
 
   constructor(
     readonly code: OAuthErrorCode,
@@ -34,5 +41,6 @@ export class OAuthError extends Error {
     super(`${code}: ${description}`, { cause: options.cause });
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.tooManyAttempts = options.tooManyAttempts ?? false;
+    this.dpopNonce = options.dpopNonce;
   }
 }

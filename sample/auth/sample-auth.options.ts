@@ -8,6 +8,8 @@ import { publicUrl } from '../sample-env.js';
  * instance, published at `/.well-known/jwks.json`; all state in Redis when `REDIS_URL` is set, so
  * several instances act as one (each shares its public key through Redis, never its private key).
  * The issuer is `PUBLIC_URL` (else `http://localhost:PORT`): instances behind one balancer share it.
+ * Every bearer route takes DPoP-bound tokens too, and the API describes itself (RFC 9728) with
+ * `PUBLIC_URL` as its resource identifier.
  */
 /** Swagger UI's OAuth2 redirect page, under the public URL: `demo-client`'s one redirect URI. */
 export function swaggerRedirectUri(env: NodeJS.ProcessEnv): string {
@@ -31,6 +33,15 @@ export function sampleAuthOptions(env: NodeJS.ProcessEnv): AuthModuleOptions {
     // origin come from configuration, never from a request's Host header.
     passkeys: samplePasskeys(publicUrl(env)),
     store: env.REDIS_URL ? new RedisStore({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX ?? 'nest-warden-sample:' }) : undefined,
+    // DPoP (RFC 9449): every bearer route also takes DPoP-bound tokens (Authorization: DPoP + a DPoP
+    // proof); behind a balancer, proofs name PUBLIC_URL (htu).
+    dpop: { mode: 'allowed', origin: env.PUBLIC_URL ? publicUrl(env) : undefined },
+    // RFC 9728: GET /.well-known/oauth-protected-resource, and resource_metadata on every Bearer/DPoP challenge.
+    protectedResource: {
+      resource: publicUrl(env),
+      resourceName: 'nest-warden sample',
+      resourceDocumentation: `${publicUrl(env)}/docs`,
+    },
     tokens: {
       issuer: publicUrl(env),
       clients: [

@@ -7,11 +7,32 @@ import type Provider from 'oidc-provider';
 /** The API every token is minted for, unless a test asks for another audience. */
 export const API_RESOURCE = 'api://nest-warden-test';
 export const OTHER_RESOURCE = 'api://someone-else';
+/** A resource whose access tokens are opaque (checked by introspection, RFC 7662). */
+export const OPAQUE_RESOURCE = 'api://nest-warden-opaque';
+/** The API's own credentials at the provider, for introspection (signed responses on request, RFC 9701). */
+export const INTROSPECTION_CLIENT = { clientId: 'resource-server', clientSecret: 'resource-server-secret' } as const;
+/** The same, registered for `client_secret_post`. */
+export const INTROSPECTION_POST_CLIENT = { clientId: 'resource-server-post', clientSecret: 'resource-server-post-secret' } as const;
 export const WEB_REDIRECT = 'http://127.0.0.1/callback';
 
 const CLIENTS = [
   { client_id: 'service', client_secret: 'service-secret', grant_types: ['client_credentials'], redirect_uris: [], response_types: [] },
   { client_id: 'other-service', client_secret: 'other-secret', grant_types: ['client_credentials'], redirect_uris: [], response_types: [] },
+  {
+    client_id: INTROSPECTION_POST_CLIENT.clientId,
+    client_secret: INTROSPECTION_POST_CLIENT.clientSecret,
+    token_endpoint_auth_method: 'client_secret_post',
+    grant_types: [],
+    redirect_uris: [],
+    response_types: [],
+  },
+  {
+    client_id: INTROSPECTION_CLIENT.clientId,
+    client_secret: INTROSPECTION_CLIENT.clientSecret,
+    grant_types: [],
+    redirect_uris: [],
+    response_types: [],
+  },
   {
     client_id: 'web',
     client_secret: 'web-secret',
@@ -19,7 +40,7 @@ const CLIENTS = [
     response_types: ['code'],
     redirect_uris: [WEB_REDIRECT],
   },
-].map((client) => ({ ...client, id_token_signed_response_alg: 'ES256', scope: 'openid profile items:read items:write' }));
+].map((client) => ({ ...client, id_token_signed_response_alg: 'ES256', introspection_signed_response_alg: 'ES256', scope: 'openid profile items:read items:write' }));
 
 /** oidc-provider prints notices meant for production deployments; tests do not need them. */
 async function quietly<T>(action: () => Promise<T> | T): Promise<T> {
@@ -206,6 +227,8 @@ export class TestOpenIdProvider {
           features: {
             devInteractions: { enabled: false },
             clientCredentials: { enabled: true },
+            introspection: { enabled: true },
+            jwtIntrospection: { enabled: true },
             resourceIndicators: {
               enabled: true,
               defaultResource: () => API_RESOURCE,
@@ -213,7 +236,7 @@ export class TestOpenIdProvider {
               getResourceServerInfo: (_ctx: unknown, resource: string) => ({
                 scope: 'items:read items:write',
                 audience: resource,
-                accessTokenFormat: 'jwt',
+                accessTokenFormat: resource.startsWith(OPAQUE_RESOURCE) ? 'opaque' : 'jwt',
                 accessTokenTTL: 300,
                 jwt: { sign: { alg: 'ES256' } },
               }),

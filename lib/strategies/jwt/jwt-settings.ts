@@ -1,4 +1,5 @@
 import { AuthConfigurationError } from '../../errors/configuration.error.js';
+import { checkMode } from '../dpop/dpop-settings.js';
 import { FeatureSettings } from '../../settings/feature-settings.js';
 import type { JwtStrategyOptions } from './jwt.options.js';
 
@@ -11,6 +12,7 @@ export class JwtSettings extends FeatureSettings<JwtStrategyOptions> {
     if (options !== undefined && (options === null || typeof options !== 'object')) {
       throw AuthConfigurationError.create('jwt must be an object.', 'Pass e.g. jwt: { algorithms: ["HS256"], secret }.');
     }
+    checkMode('jwt.dpop', options?.dpop);
     super(options, { problem: 'the jwt strategy is used but not configured.', fix: 'Add jwt: { algorithms, ... } to AuthModule.forRoot().' });
   }
 }

@@ -1,4 +1,5 @@
 import type { JWK, JWTPayload } from 'jose';
+import type { DpopMode } from '../dpop/dpop.options.js';
 
 /** The claims of a verified JWT, as `JwtStrategy.toPrincipal` and `afterVerification` see them. */
 export type JwtClaims = JWTPayload;
@@ -94,6 +95,8 @@ export interface JwtStrategyOptions {
   readonly claims?: ClaimMappingOptions;
   /** Verified-token cache entries (0 disables). Default 10 000. */
   readonly cacheSize?: number;
+  /** DPoP-bound tokens (RFC 9449): `'allowed'` or `'required'`. Default: the module's `dpop.mode` (off without a `dpop` section). */
+  readonly dpop?: DpopMode;
 }
 
 /**

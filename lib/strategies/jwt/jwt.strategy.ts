@@ -2,12 +2,16 @@ import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common'
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import { Clock, SystemClock } from '../../clock/clock.js';
 import { bearerChallenge } from '../../errors/bearer-challenge.js';
+import { dpopChallenge } from '../../errors/dpop-challenge.js';
 import { AuthError } from '../../errors/auth.error.js';
 import { AuthConfigurationError } from '../../errors/configuration.error.js';
-import { type AuthRequest, parseAuthorizationHeader } from '../../request/auth-request.js';
+import { type AuthRequest, parseAuthorizationHeader, readHeader } from '../../request/auth-request.js';
 import type { Principal } from '../../principal/principal.js';
 import type { MaybePromise } from '../../utils/maybe-promise.js';
 import { AuthStrategy, type SecuritySchemeDescription } from '../auth-strategy.js';
+import { DpopProofVerifier } from '../dpop/dpop-proof-verifier.js';
+import { DpopSettings } from '../dpop/dpop-settings.js';
+import type { DpopMode } from '../dpop/dpop.options.js';
 import { compileClaimMapping, type CompiledClaimMapping, readString, readStringList } from './claim-mapping.js';
 import { createKeySource, KeySourceUnavailableError } from './jwt-key-source.js';
 import { JwtSettings } from './jwt-settings.js';
@@ -45,6 +49,9 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
   @Optional() @Inject(LocalTokenIssuer) private readonly localIssuer?: LocalTokenIssuer;
   @Inject(JwtSettings) private readonly jwtSettings!: JwtSettings;
   @Inject(Clock) protected readonly clock!: Clock;
+  /** DPoP (RFC 9449): the module's `dpop` section and the proof verifier. */
+  @Inject(DpopSettings) private readonly dpopSettings!: DpopSettings;
+  @Inject(DpopProofVerifier) private readonly dpopVerifier!: DpopProofVerifier;
 
   /**
    * The options this strategy verifies with: the `jwt` section, else (with `tokens` alone) the
@@ -61,6 +68,16 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
 
   override get authorizationScheme(): string {
     return 'bearer';
+  }
+
+  /** The strategy's own `dpop` option, else the module's `dpop.mode`; `undefined`: DPoP is off. */
+  override get dpopMode(): DpopMode | undefined {
+    return this.dpopOption() ?? this.dpopSettings.mode;
+  }
+
+  /** The `dpop` option of this strategy's section (`jwt.dpop`); overridden by `oidc`. */
+  protected dpopOption(): DpopMode | undefined {
+    return this.jwtSettings.config?.dpop;
   }
 
   onModuleInit(): void {
@@ -119,13 +136,56 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
 
   authenticate(request: AuthRequest): Principal | null | Promise<Principal | null> {
     const authorization = parseAuthorizationHeader(request);
-    if (!authorization || authorization.scheme !== 'bearer') return null;
+    if (!authorization) return null;
+    const dpop = authorization.scheme === 'dpop';
+    if (authorization.scheme !== 'bearer' && !(dpop && this.dpopMode !== undefined)) return null;
     const token = authorization.credentials;
     if (!token || token.length > this.maxTokenLength || !JWS_COMPACT.test(token)) {
       const max = this.maxTokenLength;
-      throw new AuthError('invalid_token', { description: 'The access token is malformed', strategy: this.name, hint: () => malformedHint(token, max) });
+      throw new AuthError('invalid_token', {
+        description: 'The access token is malformed',
+        strategy: this.name,
+        hint: () => malformedHint(token, max),
+        dpop: dpop ? { error: 'invalid_token' } : undefined,
+      });
     }
-    return this.principalFor(token);
+    if (dpop) return this.withProof(request, token);
+    const principal = this.principalFor(token);
+    return isPromiseLike(principal) ? principal.then((p) => this.unbound(p)) : this.unbound(principal);
+  }
+
+  /** RFC 9449 §7.2: a DPoP-bound token (`cnf.jkt`) sent as `Bearer` is refused. */
+  private unbound(principal: Principal): Principal {
+    const cnf = principal.claims?.cnf as { jkt?: unknown } | undefined;
+    if (principal.confirmation === undefined && (cnf === null || typeof cnf !== 'object' || cnf.jkt === undefined)) return principal;
+    throw new AuthError('invalid_token', {
+      description: 'The access token is DPoP-bound: send it as Authorization: DPoP with a DPoP proof',
+      strategy: this.name,
+      dpop: { error: 'invalid_token' },
+    });
+  }
+
+  /** `Authorization: DPoP`: the token as for `Bearer`, then the proof (RFC 9449 §7.1), bound to the token's `cnf.jkt`. */
+  private async withProof(request: AuthRequest, token: string): Promise<Principal> {
+    let principal: Principal;
+    try {
+      principal = await this.principalFor(token);
+    } catch (error) {
+      throw AuthError.isAuthError(error) && error.code === 'invalid_token' && !error.dpop ? viaDpop(error) : error;
+    }
+    const jkt = principal.confirmation?.jkt;
+    if (jkt === undefined) {
+      throw new AuthError('invalid_token', { description: 'The access token is not DPoP-bound', strategy: this.name, dpop: { error: 'invalid_token' } });
+    }
+    await this.dpopVerifier.verify({
+      proof: readHeader(request, 'dpop'),
+      method: request.method ?? 'GET',
+      url: this.dpopVerifier.requestUrl(request),
+      accessToken: token,
+      boundJkt: jkt,
+      strategy: this.name,
+    });
+    return principal;
   }
 
   /** Verifies a compact JWS and maps it to a (frozen) principal; rejects with `AuthError` on any failure. */
@@ -173,7 +233,7 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
     } catch (error) {
       throw this.translate(error, token);
     }
-    const principal = deepFreeze(this.toPrincipal(payload));
+    const principal = deepFreeze(withConfirmation(this.toPrincipal(payload), payload));
     const stamp = this.cache && keyStampsOf(this.keys)?.stampOf(key);
     if (stamp) this.cache!.set(token, payload, principal, stamp);
     return principal;
@@ -199,12 +259,32 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
     };
   }
 
-  override challenge(realm: string, error?: AuthError): string {
-    return bearerChallenge(realm, error);
+  /**
+   * `Bearer`, plus `DPoP algs="…"` when the strategy takes DPoP (only `DPoP` when it requires it).
+   * A failure that came through DPoP puts its error on the `DPoP` challenge.
+   */
+  override challenge(realm: string, error?: AuthError): string | readonly string[] {
+    const mode = this.dpopMode;
+    if (mode === undefined) return bearerChallenge(realm, error);
+    const dpopError = error?.dpop || mode === 'required' ? error : undefined;
+    const dpop = dpopChallenge(realm, this.dpopVerifier.algorithms, dpopError);
+    if (mode === 'required') return dpop;
+    return [bearerChallenge(realm, error?.dpop ? undefined : error), dpop];
   }
 
   override securityScheme(): SecuritySchemeDescription {
-    return { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' };
+    const mode = this.dpopMode;
+    if (mode === undefined) return { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' };
+    const algs = this.dpopVerifier.algorithms.join(', ');
+    return {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description:
+        mode === 'required'
+          ? `DPoP-bound JWT access tokens only (RFC 9449): send Authorization: DPoP <token> and a DPoP proof header signed with one of ${algs}.`
+          : `JWT access tokens as Bearer; DPoP-bound tokens (RFC 9449) as Authorization: DPoP <token> with a DPoP proof header signed with one of ${algs}.`,
+    };
   }
 
   protected invalid(description: string, cause?: unknown, hint?: () => string | undefined): AuthError {
@@ -263,4 +343,33 @@ function assertIssuerAndAudience(config: JwtStrategyOptions, name: string): void
       `Set ${name}.audience to the aud your API expects, or audience: false when the provider's tokens carry none (then check client_id in afterVerification).`,
     );
   }
+}
+
+function isPromiseLike<T>(value: MaybePromise<T>): value is Promise<T> {
+  return typeof (value as Promise<T> | undefined)?.then === 'function';
+}
+
+/** The same refusal, told on the `DPoP` challenge (the token came with `Authorization: DPoP`). */
+function viaDpop(error: AuthError): AuthError {
+  return new AuthError(error.code, {
+    description: error.description,
+    cause: error.cause,
+    strategy: error.strategy,
+    hint: () => error.hint,
+    dpop: { error: 'invalid_token' },
+  });
+}
+
+/**
+ * RFC 9449 §6: `cnf.jkt` binds the token to a key. Kept on the principal whatever `toPrincipal`
+ * returns, so an override cannot unbind a token (and let it pass as `Bearer`).
+ */
+function withConfirmation(principal: Principal, payload: JWTPayload): Principal {
+  const cnf = payload.cnf as { jkt?: unknown } | undefined;
+  const jkt = cnf !== null && typeof cnf === 'object' ? cnf.jkt : undefined;
+  if (jkt === undefined) return principal;
+  if (typeof jkt !== 'string' || jkt.length === 0) {
+    throw new AuthError('invalid_token', { description: 'The access token has an invalid cnf claim', strategy: principal.strategy });
+  }
+  return principal.confirmation?.jkt === jkt ? principal : { ...principal, confirmation: { jkt } };
 }

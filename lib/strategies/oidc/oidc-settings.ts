@@ -1,3 +1,4 @@
+import { checkMode } from '../dpop/dpop-settings.js';
 import { AuthConfigurationError } from '../../errors/configuration.error.js';
 import { JWT_ALGORITHMS, type ClaimMappingOptions, type JwtAlgorithm, type JwtStrategyOptions } from '../jwt/jwt.options.js';
 import { discoveryUrlFor } from './oidc-discovery.js';
@@ -143,6 +144,7 @@ export function compileOidcConfig(options: OidcStrategyOptions): OidcConfig {
       cacheSize: options.cacheSize,
       claims: { ...preset.claims, ...options.claims },
       remoteJwks: options.remoteJwks,
+      dpop: checkMode('oidc.dpop', options.dpop),
     },
     description: options.description,
   });

@@ -1,3 +1,4 @@
+import type { DpopMode } from '../dpop/dpop.options.js';
 import type { ClaimMappingOptions, JwtAlgorithm, RemoteJwksOptions } from '../jwt/jwt.options.js';
 
 /**
@@ -78,4 +79,6 @@ export interface OidcStrategyOptions {
   readonly remoteJwks?: RemoteJwksOptions;
   /** Description of the scheme in the OpenAPI document. */
   readonly description?: string;
+  /** DPoP-bound tokens (RFC 9449): `'allowed'` or `'required'`. Default: the module's `dpop.mode` (off without a `dpop` section). */
+  readonly dpop?: DpopMode;
 }

@@ -5,6 +5,7 @@ import { AuthError } from '../../errors/auth.error.js';
 import type { Principal } from '../../principal/principal.js';
 import type { MaybePromise } from '../../utils/maybe-promise.js';
 import type { SecuritySchemeDescription } from '../auth-strategy.js';
+import type { DpopMode } from '../dpop/dpop.options.js';
 import { JwtStrategy } from '../jwt/jwt.strategy.js';
 import { fetchProviderMetadata, type OidcProviderMetadata } from './oidc-discovery.js';
 import { type OidcConfig, OidcSettings } from './oidc-settings.js';
@@ -33,6 +34,10 @@ export class OidcStrategy extends JwtStrategy implements OnModuleDestroy {
 
   override get enabled(): boolean {
     return this.oidc.enabled;
+  }
+
+  protected override dpopOption(): DpopMode | undefined {
+    return this.oidc.config?.jwt.dpop;
   }
 
   private get settings(): OidcConfig {
@@ -82,7 +87,9 @@ export class OidcStrategy extends JwtStrategy implements OnModuleDestroy {
 
   override securityScheme(): SecuritySchemeDescription {
     const settings = this.settings;
-    return { type: 'openIdConnect', openIdConnectUrl: settings.discoveryUrl.href, description: settings.description };
+    const dpop = this.dpopMode && (super.securityScheme() as { description?: string }).description;
+    const description = [settings.description, dpop].filter(Boolean).join(' ') || undefined;
+    return { type: 'openIdConnect', openIdConnectUrl: settings.discoveryUrl.href, description };
   }
 
   /** Checks beyond jose's `iss`/`aud`/`typ`/`exp`: who the token was issued to, and what kind it is. */

@@ -20,6 +20,7 @@ import { MountedTokenPaths } from './mounted-token-paths.js';
 import { TokenService } from '../issuance/token.service.js';
 import type { TokenConfirmation } from '../issuance/access-tokens.js';
 import { RequestPolicy } from '../../network/request-policy.js';
+import { DpopProofVerifier } from '../../strategies/dpop/dpop-proof-verifier.js';
 
 /** An HTTP answer, written by the controller through the adapter (so it is the same on Express and Fastify). */
 export interface EndpointAnswer {
@@ -55,6 +56,7 @@ export class TokenEndpoint {
     private readonly accessTokens: AccessTokens,
     private readonly ownTokens: OwnTokenVerification,
     private readonly paths: MountedTokenPaths,
+    private readonly dpop: DpopProofVerifier,
   ) {}
 
   /**
@@ -92,12 +94,23 @@ export class TokenEndpoint {
   }
 
   /**
-   * DPoP SEAM (RFC 9449 §5): the thumbprint of the key of the request's verified `DPoP` proof, which
-   * binds the issued tokens (`cnf.jkt`, `token_type: DPoP`). Proof verification is not built here:
-   * it is wired in at this one place (feat/resource-server). Until then no request is bound.
+   * RFC 9449 §5: a request with a `DPoP` proof gets tokens bound to the proof's key (`cnf.jkt`,
+   * `token_type: DPoP`); without one, Bearer tokens. Checked after the client authenticated, so a
+   * client cannot mint keys to spend fresh proof budgets before it is known. A bad proof is 400
+   * `invalid_dpop_proof`; a missing nonce (when `dpop.nonce` is on) `use_dpop_nonce` with `DPoP-Nonce`.
    */
-  protected async verifiedProofConfirmation(_request: FormRequest): Promise<TokenConfirmation | undefined> {
-    return undefined;
+  protected async verifiedProofConfirmation(request: FormRequest): Promise<TokenConfirmation | undefined> {
+    const proof = request.headers.dpop;
+    if (proof === undefined) return undefined;
+    if (typeof proof !== 'string') throw new OAuthError('invalid_dpop_proof', 'Send exactly one DPoP proof');
+    try {
+      const { jkt } = await this.dpop.verify({ proof, method: 'POST', url: this.dpop.requestUrl(request) });
+      return { jkt };
+    } catch (error) {
+      if (!AuthError.isAuthError(error) || error.dpop === undefined) throw error;
+      const code = error.dpop.error === 'use_dpop_nonce' ? 'use_dpop_nonce' : 'invalid_dpop_proof';
+      throw new OAuthError(code, error.description ?? 'The DPoP proof is invalid', { cause: error, dpopNonce: error.dpop.nonce });
+    }
   }
 
   async revoke(request: FormRequest): Promise<EndpointAnswer> {
@@ -185,6 +198,8 @@ export class TokenEndpoint {
       body.introspection_endpoint = this.paths.url(issuer, 'introspect');
       body.introspection_endpoint_auth_methods_supported = confidentialMethods;
     }
+    // RFC 9449 §5.1: the token endpoint binds tokens to proofs made with these algorithms.
+    body.dpop_signing_alg_values_supported = [...this.dpop.algorithms];
     if (codeFlow) {
       body.code_challenge_methods_supported = ['S256'];
       body.authorization_response_iss_parameter_supported = true;
@@ -224,6 +239,7 @@ export class TokenEndpoint {
       status = HttpStatus.TOO_MANY_REQUESTS;
     }
     if (oauth.retryAfterSeconds !== undefined) headers.push(['Retry-After', String(retryAfterSeconds(oauth.retryAfterSeconds))]);
+    if (oauth.dpopNonce !== undefined) headers.push(['DPoP-Nonce', oauth.dpopNonce]);
     return { status, headers, body: { error: oauth.code, error_description: oauth.description } };
   }
 
