@@ -33,7 +33,7 @@ describe.each(cases)('Spring CVE-2026-22751: one-time tokens under 100 parallel 
     const contacts = new InMemoryContacts();
     const mfa = new InMemoryMfaDirectory();
     // A high attempt limit, so that every racing recovery-code request reaches the code itself.
-    const options = { ...SESSIONS_OPTIONS, mfa: { issuer: 'Nest Warden Test', maxAttempts: 1_000 } };
+    const options = { ...SESSIONS_OPTIONS, mfa: { issuer: 'Nest Warden Test', maxAttempts: 1_000, passwordLogins: 'step-up' as const } };
     apps = await Promise.all(
       [first, second].map((store) =>
         createApp(adapter, { imports: [sessionsTestModule(options)] }, {

@@ -38,7 +38,7 @@ function packagesLoadedBy(entry: string): string[] {
 
 const CASL = /^@(casl|ucast|prisma)\//;
 
-describe('nest-warden/casl entry points (@casl/ability, @ucast/sql, @casl/prisma are optional peers)', () => {
+describe('nest-warden/casl entry points (@casl/ability, @casl/prisma optional peers; @ucast/sql loaded by toSql())', () => {
   const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     exports: Record<string, { types: string; default: string }>;
     peerDependenciesMeta: Record<string, { optional?: boolean }>;
@@ -50,18 +50,18 @@ describe('nest-warden/casl entry points (@casl/ability, @ucast/sql, @casl/prisma
     expect(loaded).toContain('@nestjs/common');
   });
 
-  it('loads @casl/ability and @ucast/sql from nest-warden/casl, and @casl/prisma only from nest-warden/casl/prisma', () => {
-    expect(packagesLoadedBy(join(LIB, 'casl', 'index.ts')).filter((name) => CASL.test(name)).sort()).toEqual([
-      '@casl/ability',
-      '@casl/ability/extra',
-      '@ucast/sql',
-    ]);
+  it('loads @casl/ability from nest-warden/casl (@ucast/sql only when toSql() runs), and @casl/prisma only from nest-warden/casl/prisma', () => {
+    expect(packagesLoadedBy(join(LIB, 'casl', 'index.ts')).filter((name) => CASL.test(name)).sort()).toEqual(['@casl/ability', '@casl/ability/extra']);
     expect(packagesLoadedBy(join(LIB, 'casl', 'prisma', 'index.ts')).filter((name) => CASL.test(name))).toEqual(['@casl/prisma/runtime']);
   });
 
   it('are exported as subpaths, with the libraries optional peers', () => {
     expect(manifest.exports['./casl']).toEqual({ types: './dist/casl/index.d.ts', default: './dist/casl/index.js' });
     expect(manifest.exports['./casl/prisma']).toEqual({ types: './dist/casl/prisma/index.d.ts', default: './dist/casl/prisma/index.js' });
-    for (const peer of ['@casl/ability', '@ucast/sql', '@casl/prisma']) expect(manifest.peerDependenciesMeta[peer]).toEqual({ optional: true });
+    for (const peer of ['@casl/ability', '@casl/prisma']) expect(manifest.peerDependenciesMeta[peer]).toEqual({ optional: true });
+  });
+
+  it('does not declare @ucast/sql a peer: its optional peers (typeorm 0.2...) made npm refuse to install apps (ERESOLVE)', () => {
+    expect(manifest.peerDependenciesMeta['@ucast/sql']).toBeUndefined();
   });
 });

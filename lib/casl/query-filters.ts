@@ -1,6 +1,8 @@
 import type { MongoQuery } from '@casl/ability';
 import { rulesToAST, rulesToCondition } from '@casl/ability/extra';
-import { allInterpreters, createSqlInterpreter, type DialectOptions, mssql, mysql, oracle, pg, sqlite, type UcastCondition } from '@ucast/sql';
+import type * as UcastSql from '@ucast/sql';
+import type { DialectOptions, UcastCondition } from '@ucast/sql';
+import { createRequire } from 'node:module';
 import type { WardenAbility } from './casl.options.js';
 
 /**
@@ -23,7 +25,25 @@ export function toMongoQuery(ability: WardenAbility, action: string, subjectType
 /** SQL dialects `toSql` writes. */
 export type SqlDialect = 'postgres' | 'mysql' | 'sqlite' | 'mssql' | 'oracle';
 
-const DIALECTS: Readonly<Record<SqlDialect, DialectOptions>> = { postgres: pg, mysql, sqlite, mssql, oracle };
+/**
+ * `@ucast/sql`, loaded on the first `toSql()`: it is not a declared peer dependency, because its own
+ * optional peers (typeorm 0.2, sequelize 5/6...) make npm refuse to install apps whose trees hold
+ * other versions of those (ERESOLVE). Install it yourself for `toSql()`.
+ */
+let sqlLibrary: { readonly dialects: Readonly<Record<SqlDialect, DialectOptions>>; readonly interpret: ReturnType<typeof UcastSql.createSqlInterpreter> } | undefined;
+
+function ucastSql(): NonNullable<typeof sqlLibrary> {
+  if (sqlLibrary) return sqlLibrary;
+  let library: typeof UcastSql;
+  try {
+    library = createRequire(import.meta.url)('@ucast/sql') as typeof UcastSql;
+  } catch (cause) {
+    throw new Error('nest-warden/casl: toSql() needs the @ucast/sql package. Install it: npm install @ucast/sql@1.0.0-alpha.12', { cause });
+  }
+  const { pg, mysql, sqlite, mssql, oracle } = library;
+  sqlLibrary = { dialects: { postgres: pg, mysql, sqlite, mssql, oracle }, interpret: library.createSqlInterpreter(library.allInterpreters) };
+  return sqlLibrary;
+}
 
 /** `toSql()`. */
 export interface SqlFilterOptions {
@@ -41,8 +61,6 @@ export interface SqlFilter {
   readonly params: readonly unknown[];
 }
 
-const interpret = createSqlInterpreter(allInterpreters);
-
 /**
  * The caller's rules for `action` on `subjectType` as a SQL condition with bound parameters (via
  * `@ucast/sql`): `{ sql: 'TRUE', params: [] }` when every row is allowed, `null` when none is.
@@ -52,8 +70,9 @@ const interpret = createSqlInterpreter(allInterpreters);
  * `NOT ("published" = $1)`, which a row with `published` NULL does not satisfy either.
  */
 export function toSql(ability: WardenAbility, action: string, subjectType: string, options: SqlFilterOptions = {}): SqlFilter | null {
-  const dialect = DIALECTS[options.dialect ?? 'postgres'];
-  if (!dialect) throw new TypeError(`toSql(): unknown dialect ${JSON.stringify(options.dialect)}; use one of ${Object.keys(DIALECTS).join(', ')}.`);
+  const { dialects, interpret } = ucastSql();
+  const dialect = dialects[options.dialect ?? 'postgres'];
+  if (!dialect) throw new TypeError(`toSql(): unknown dialect ${JSON.stringify(options.dialect)}; use one of ${Object.keys(dialects).join(', ')}.`);
   const ast = rulesToAST(ability, action, subjectType) as UcastCondition | null;
   if (ast === null) return null;
   const condition = simplify(ast);

@@ -106,7 +106,7 @@ export class PasskeyService implements OnApplicationBootstrap {
     return this.config !== undefined;
   }
 
-  /** Checks at boot that the app provides a `PasskeyDirectory` and a `UserDirectory`. @internal */
+  /** Checks at boot that the app provides a `PasskeyDirectory` and a `UserDirectory`. */
   onApplicationBootstrap(): void {
     if (!this.config) return;
     this.passkeys();
