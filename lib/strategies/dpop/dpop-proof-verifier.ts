@@ -109,6 +109,21 @@ export class DpopProofVerifier {
   }
 
   /**
+   * Checks the `DPoP` proof of a resource request that presents `accessToken` (bound to
+   * `boundJkt`): the request's method and URL, `ath`, and the key. What the bearer strategies call.
+   */
+  verifyRequest(request: AuthRequest, accessToken: string, boundJkt: string, strategy?: string): Promise<VerifiedDpopProof> {
+    return this.verify({
+      proof: readHeader(request, 'dpop'),
+      method: request.method ?? 'GET',
+      url: this.requestUrl(request),
+      accessToken,
+      boundJkt,
+      strategy,
+    });
+  }
+
+  /**
    * The request's absolute URL as `htu` names it: `dpop.origin` (or the request's scheme, through
    * `trustProxy`, and `Host`) and its path, without query.
    */

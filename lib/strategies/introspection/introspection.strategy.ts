@@ -6,7 +6,7 @@ import { bearerChallenge } from '../../errors/bearer-challenge.js';
 import { dpopChallenge } from '../../errors/dpop-challenge.js';
 import { AuthError } from '../../errors/auth.error.js';
 import type { Principal } from '../../principal/principal.js';
-import { type AuthRequest, parseAuthorizationHeader, readHeader } from '../../request/auth-request.js';
+import { type AuthRequest, parseAuthorizationHeader } from '../../request/auth-request.js';
 import type { MaybePromise } from '../../utils/maybe-promise.js';
 import { AuthStrategy, type SecuritySchemeDescription } from '../auth-strategy.js';
 import { DpopProofVerifier } from '../dpop/dpop-proof-verifier.js';
@@ -162,14 +162,7 @@ export class IntrospectionStrategy extends AuthStrategy implements OnModuleDestr
   private async withProof(request: AuthRequest, token: string, principal: Principal): Promise<Principal> {
     const jkt = principal.confirmation?.jkt;
     if (jkt === undefined) throw this.invalid('The access token is not DPoP-bound', true);
-    await this.dpopVerifier.verify({
-      proof: readHeader(request, 'dpop'),
-      method: request.method ?? 'GET',
-      url: this.dpopVerifier.requestUrl(request),
-      accessToken: token,
-      boundJkt: jkt,
-      strategy: this.name,
-    });
+    await this.dpopVerifier.verifyRequest(request, token, jkt, this.name);
     return principal;
   }
 

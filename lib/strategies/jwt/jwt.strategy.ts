@@ -5,7 +5,7 @@ import { bearerChallenge } from '../../errors/bearer-challenge.js';
 import { dpopChallenge } from '../../errors/dpop-challenge.js';
 import { AuthError } from '../../errors/auth.error.js';
 import { AuthConfigurationError } from '../../errors/configuration.error.js';
-import { type AuthRequest, parseAuthorizationHeader, readHeader } from '../../request/auth-request.js';
+import { type AuthRequest, parseAuthorizationHeader } from '../../request/auth-request.js';
 import type { Principal } from '../../principal/principal.js';
 import type { MaybePromise } from '../../utils/maybe-promise.js';
 import { AuthStrategy, type SecuritySchemeDescription } from '../auth-strategy.js';
@@ -177,14 +177,7 @@ export class JwtStrategy extends AuthStrategy implements OnModuleInit {
     if (jkt === undefined) {
       throw new AuthError('invalid_token', { description: 'The access token is not DPoP-bound', strategy: this.name, dpop: { error: 'invalid_token' } });
     }
-    await this.dpopVerifier.verify({
-      proof: readHeader(request, 'dpop'),
-      method: request.method ?? 'GET',
-      url: this.dpopVerifier.requestUrl(request),
-      accessToken: token,
-      boundJkt: jkt,
-      strategy: this.name,
-    });
+    await this.dpopVerifier.verifyRequest(request, token, jkt, this.name);
     return principal;
   }
 
