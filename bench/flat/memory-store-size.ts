@@ -18,7 +18,8 @@ const SIZES = QUICK ? [0, 1_000, 10_000] : [0, 1_000, 10_000, 100_000, 1_000_000
 
 /** A store that holds `entries` revocations: the deny namespace sized to fit them, the rest as by default. */
 function storeFor(entries: number): MemoryStore {
-  const maxEntries = 2 * (entries + 1_000) + 100_000;
+  // Room for the deny namespace, and the other protected namespaces their default shares of the rest.
+  const maxEntries = 3 * (entries + 1_000) + 100_000;
   return new MemoryStore(new SystemClock(), {
     maxEntries,
     protectedNamespaces: MemoryStore.defaultProtectedNamespaces.map((ns) => (ns.prefix === 'tokens:deny:' ? { ...ns, maxEntries: entries + 1_000 } : ns)),

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { APP_INTERCEPTOR, DiscoveryModule, ModulesContainer } from '@nestjs/core';
 import { EmailVerification } from '../account-recovery/email-verification.service.js';
 import { OneTimeTokens } from '../account-recovery/one-time-tokens.js';
 import { PasswordReset } from '../account-recovery/password-reset.service.js';
@@ -7,7 +7,7 @@ import { RecoveryContext } from '../account-recovery/recovery-context.js';
 import { Authorizer } from '../authorization/authorizer.js';
 import { RoleHierarchy } from '../authorization/role-hierarchy.js';
 import { Clock, SystemClock } from '../clock/clock.js';
-import { CallerScopeInterceptor } from '../context/caller-scope.interceptor.js';
+import { CallerScopeInterceptor, callerScopeInterceptorIfInjected } from '../context/caller-scope.interceptor.js';
 import { ContextDenials } from '../context/context-denials.js';
 import { CurrentPrincipal } from '../context/current-principal.js';
 import { ContextHandlers } from '../context/context-handlers.js';
@@ -68,7 +68,8 @@ import { TOKEN_EXPORTS, TOKEN_PROVIDERS } from './token-providers.js';
     ContextDenials,
     CurrentPrincipal,
     CallerScopeInterceptor,
-    { provide: APP_INTERCEPTOR, useExisting: CallerScopeInterceptor },
+    // Only when the app injects CurrentPrincipal: a global interceptor costs every route (see the factory).
+    { provide: APP_INTERCEPTOR, useFactory: callerScopeInterceptorIfInjected, inject: [CallerScopeInterceptor, CurrentPrincipal, ModulesContainer] },
     HttpDenials,
     ContextHandlers,
     WsConnectionAuth,
