@@ -1,44 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import ts from 'typescript';
+import { join, resolve } from 'node:path';
+import { packagesLoadedBy } from '../../test/helpers/runtime-imports.js';
 
 const LIB = resolve(import.meta.dirname, '..');
 const ROOT = resolve(LIB, '..');
 
-/** The modules a file loads at run time: its emitted JavaScript's imports (type-only ones are gone). */
-function runtimeImports(file: string): string[] {
-  const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
-    fileName: file,
-    compilerOptions: {
-      module: ts.ModuleKind.NodeNext,
-      target: ts.ScriptTarget.ES2022,
-      experimentalDecorators: true,
-      emitDecoratorMetadata: true,
-      isolatedModules: true,
-    },
-  });
-  return ts.preProcessFile(outputText, true, true).importedFiles.map((imported) => imported.fileName);
-}
-
-/** Every bare package a module loads, following relative imports through the library. */
-function packagesLoadedBy(entry: string): Set<string> {
-  const packages = new Set<string>();
-  const seen = new Set<string>();
-  const visit = (file: string) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    for (const specifier of runtimeImports(file)) {
-      if (specifier.startsWith('.')) visit(join(dirname(file), specifier.replace(/\.js$/, '.ts')));
-      else packages.add(specifier);
-    }
-  };
-  visit(entry);
-  return packages;
-}
 
 describe('nest-warden/openapi entry point (@nestjs/swagger is an optional peer dependency)', () => {
   it('keeps @nestjs/swagger out of everything `import "nest-warden"` loads', () => {
-    const loaded = [...packagesLoadedBy(join(LIB, 'index.ts'))];
+    const loaded = packagesLoadedBy(join(LIB, 'index.ts'));
     expect(loaded.filter((name) => name.startsWith('@nestjs/swagger'))).toEqual([]);
     expect(loaded).toContain('@nestjs/common');
   });

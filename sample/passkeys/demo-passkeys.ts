@@ -7,7 +7,8 @@ import { PasskeyDirectory, type PasskeyUse, type StoredPasskey } from '../../lib
  */
 @Injectable()
 export class DemoPasskeys extends PasskeyDirectory {
-  private readonly passkeys = new Map<string, StoredPasskey>();
+  /** By credential id (the tests read it). */
+  readonly passkeys = new Map<string, StoredPasskey>();
 
   async findById(credentialId: string): Promise<StoredPasskey | null> {
     return this.passkeys.get(credentialId) ?? null;

@@ -2,45 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { createHash, createPrivateKey, sign } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { CDPSession, Page } from 'playwright-core';
-import { PasskeyDirectory, type PasskeyUse, type StoredPasskey } from '../../lib/index.js';
+import { DemoPasskeys } from '../../sample/passkeys/demo-passkeys.js';
 
-/** An in-memory `PasskeyDirectory`: `{ provide: PasskeyDirectory, useExisting: InMemoryPasskeys }`. */
+/** An in-memory `PasskeyDirectory` (the sample's): `{ provide: PasskeyDirectory, useExisting: InMemoryPasskeys }`. */
 @Injectable()
-export class InMemoryPasskeys extends PasskeyDirectory {
-  readonly passkeys = new Map<string, StoredPasskey>();
-
-  async findById(credentialId: string): Promise<StoredPasskey | null> {
-    return this.passkeys.get(credentialId) ?? null;
-  }
-
-  async listByUser(userId: string): Promise<StoredPasskey[]> {
-    return [...this.passkeys.values()].filter((passkey) => passkey.userId === userId);
-  }
-
-  async add(passkey: StoredPasskey): Promise<void> {
-    if (this.passkeys.has(passkey.id)) throw new Error('duplicate credential id');
-    this.passkeys.set(passkey.id, passkey);
-  }
-
-  async recordUse(credentialId: string, expectedCounter: number, use: PasskeyUse): Promise<boolean> {
-    const passkey = this.passkeys.get(credentialId);
-    if (!passkey || passkey.counter !== expectedCounter) return false;
-    this.passkeys.set(credentialId, { ...passkey, counter: use.counter, backedUp: use.backedUp, lastUsedAt: use.usedAt });
-    return true;
-  }
-
-  async rename(userId: string, credentialId: string, name: string): Promise<boolean> {
-    const passkey = this.passkeys.get(credentialId);
-    if (passkey?.userId !== userId) return false;
-    this.passkeys.set(credentialId, { ...passkey, name });
-    return true;
-  }
-
-  async delete(userId: string, credentialId: string): Promise<boolean> {
-    if (this.passkeys.get(credentialId)?.userId !== userId) return false;
-    return this.passkeys.delete(credentialId);
-  }
-}
+export class InMemoryPasskeys extends DemoPasskeys {}
 
 /** A CTAP2 platform authenticator in the page (DevTools protocol `WebAuthn` domain), as a phone or laptop has. */
 export interface VirtualAuthenticator {
