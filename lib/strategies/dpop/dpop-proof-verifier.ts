@@ -1,6 +1,15 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { calculateJwkThumbprint, type CryptoKey, decodeProtectedHeader, errors, importJWK, type JWK, jwtVerify, type JWTPayload } from 'jose';
+import {
+  calculateJwkThumbprint,
+  type CryptoKey,
+  decodeProtectedHeader,
+  errors,
+  importJWK,
+  type JWK,
+  jwtVerify,
+  type JWTPayload,
+} from 'jose';
 import { Clock } from '../../clock/clock.js';
 import { AuthError, type DpopFailure } from '../../errors/auth.error.js';
 import { RequestPolicy } from '../../network/request-policy.js';
@@ -88,7 +97,10 @@ export class DpopProofVerifier {
   async verify(input: DpopProofInput): Promise<VerifiedDpopProof> {
     const { proof, strategy } = input;
     if (proof === undefined || proof.length > MAX_PROOF_LENGTH || !JWS_COMPACT.test(proof)) {
-      throw this.refuse(proof === undefined ? 'The request lacks a DPoP proof' : 'The DPoP proof is malformed', strategy);
+      throw this.refuse(
+        proof === undefined ? 'The request lacks a DPoP proof' : 'The DPoP proof is malformed',
+        strategy,
+      );
     }
     const { key, jwk, jkt } = await this.proofKey(proof, strategy);
     let payload: JWTPayload;
@@ -112,7 +124,12 @@ export class DpopProofVerifier {
    * Checks the `DPoP` proof of a resource request that presents `accessToken` (bound to
    * `boundJkt`): the request's method and URL, `ath`, and the key. What the bearer strategies call.
    */
-  verifyRequest(request: AuthRequest, accessToken: string, boundJkt: string, strategy?: string): Promise<VerifiedDpopProof> {
+  verifyRequest(
+    request: AuthRequest,
+    accessToken: string,
+    boundJkt: string,
+    strategy?: string,
+  ): Promise<VerifiedDpopProof> {
     return this.verify({
       proof: readHeader(request, 'dpop'),
       method: request.method ?? 'GET',
@@ -158,7 +175,8 @@ export class DpopProofVerifier {
       throw this.refuse('The DPoP proof is malformed', strategy, error);
     }
     const jwk = header.jwk;
-    if (jwk === null || typeof jwk !== 'object' || Array.isArray(jwk)) throw this.refuse('The DPoP proof lacks its public key (jwk)', strategy);
+    if (jwk === null || typeof jwk !== 'object' || Array.isArray(jwk))
+      throw this.refuse('The DPoP proof lacks its public key (jwk)', strategy);
     if (PRIVATE_MEMBERS.some((member) => Object.hasOwn(jwk, member))) {
       throw this.refuse('The DPoP proof key must be a public key', strategy);
     }
@@ -195,7 +213,8 @@ export class DpopProofVerifier {
     if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > MAX_JTI_LENGTH) {
       throw this.refuse('The DPoP proof has an invalid jti', strategy);
     }
-    if (payload.htm !== input.method.toUpperCase()) throw this.refuse('The DPoP proof is for another HTTP method (htm)', strategy);
+    if (payload.htm !== input.method.toUpperCase())
+      throw this.refuse('The DPoP proof is for another HTTP method (htm)', strategy);
     if (typeof payload.htu !== 'string' || !sameTarget(payload.htu, input.url)) {
       throw this.refuse('The DPoP proof is for another URL (htu)', strategy);
     }
@@ -229,26 +248,35 @@ export class DpopProofVerifier {
 
   /**
    * One use per `jti` and key, across every instance sharing the store. Each key may leave at most
-   * `maxProofsPerKey` records per window: the budget is read before a record is written and counted
-   * after, so a replayed proof (which writes nothing) never spends its owner's budget.
+   * `maxProofsPerKey` proofs per window, counted atomically: the record is written first (a replayed
+   * proof stops there and never spends its owner's budget), then the key's counter is incremented
+   * and its new value decides, so parallel proofs cannot slip past the bound between a check and a
+   * count. A key already over its budget is refused before anything is written.
    */
   private async record(jkt: string, jti: string, strategy: string | undefined): Promise<void> {
     const windowMs = (this.settings.maxAgeSeconds + this.settings.clockToleranceSeconds) * 1000;
     const counter = `dpop:count:${jkt}`;
-    const used = Number((await this.store.get(counter)) ?? 0);
-    if (used >= this.settings.maxProofsPerKey) {
-      const ttl = await this.store.ttl(counter);
-      throw new AuthError('rate_limited', {
-        description: 'Too many DPoP proofs for this key; try again later',
-        strategy,
-        retryAfterSeconds: (ttl ?? windowMs) / 1000,
-      });
-    }
+    if (Number((await this.store.get(counter)) ?? 0) >= this.settings.maxProofsPerKey)
+      throw await this.overBudget(counter, windowMs, strategy);
     const digest = createHash('sha256').update(jti).digest('base64url');
     if (!(await this.store.setIfAbsent(`dpop:jti:${jkt}:${digest}`, '1', windowMs))) {
       throw this.refuse('The DPoP proof was used before', strategy);
     }
-    await this.store.increment(counter, windowMs);
+    if ((await this.store.increment(counter, windowMs)) > this.settings.maxProofsPerKey)
+      throw await this.overBudget(counter, windowMs, strategy);
+  }
+
+  private async overBudget(
+    counter: string,
+    windowMs: number,
+    strategy: string | undefined,
+  ): Promise<AuthError> {
+    const ttl = await this.store.ttl(counter);
+    return new AuthError('rate_limited', {
+      description: 'Too many DPoP proofs for this key; try again later',
+      strategy,
+      retryAfterSeconds: (ttl ?? windowMs) / 1000,
+    });
   }
 
   private period(): number {
@@ -292,7 +320,11 @@ function sameTarget(htu: string, url: string | URL): boolean {
     return false;
   }
   if (claimed.protocol !== 'https:' && claimed.protocol !== 'http:') return false;
-  return claimed.protocol === actual.protocol && claimed.host === actual.host && claimed.pathname === actual.pathname;
+  return (
+    claimed.protocol === actual.protocol &&
+    claimed.host === actual.host &&
+    claimed.pathname === actual.pathname
+  );
 }
 
 function describeJoseError(error: unknown): string {
@@ -300,7 +332,8 @@ function describeJoseError(error: unknown): string {
     if (error.claim === 'typ') return 'The DPoP proof has an unexpected typ header';
     return `The DPoP proof lacks or has an invalid ${error.claim} claim`;
   }
-  if (error instanceof errors.JOSEAlgNotAllowed) return 'The DPoP proof uses an algorithm that is not accepted';
+  if (error instanceof errors.JOSEAlgNotAllowed)
+    return 'The DPoP proof uses an algorithm that is not accepted';
   if (error instanceof errors.JWTExpired) return 'The DPoP proof expired';
   return 'The DPoP proof is invalid';
 }
